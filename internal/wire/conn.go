@@ -1,0 +1,229 @@
+package wire
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coder/websocket"
+)
+
+// Close codes the client reports or sends.
+const (
+	CodeNormal          = 1000
+	CodeProtocolError   = 1002
+	CodeNoStatus        = 1005
+	CodeAbnormal        = 1006
+	CodeInvalidPayload  = 1007
+	CodeMessageTooBig   = 1009
+	CodeInternalError   = 1011
+	maxRetainedReadSize = 4 << 20
+)
+
+// Message is one received data message. Text holds a text message's
+// payload; Data holds a binary message's payload, owned by the caller.
+type Message struct {
+	Binary bool
+	Text   string
+	Data   []byte
+}
+
+// Conn is an open WebSocket connection. Read must be called from one
+// goroutine at a time; every other method is safe for concurrent use.
+type Conn struct {
+	ws           *websocket.Conn
+	raw          net.Conn
+	closeTimeout time.Duration
+
+	rbuf []byte // reused between messages; only the reader touches it
+
+	sentMu   sync.Mutex
+	sent     *CloseFrame // the close frame we sent, once we sent one
+	failed   atomic.Pointer[CloseFrame]
+	closeErr error
+}
+
+// CloseFrame is a close code and reason.
+type CloseFrame struct {
+	Code   int
+	Reason string
+}
+
+func newConn(ws *websocket.Conn, raw net.Conn, closeTimeout time.Duration) *Conn {
+	return &Conn{ws: ws, raw: raw, closeTimeout: closeTimeout}
+}
+
+// ClosedError reports how a connection ended. Read returns it once the
+// connection is over.
+type ClosedError struct {
+	// Code and Reason are what the application is told: the peer's close
+	// frame, ours when we started the close, 1005 for an empty close frame,
+	// 1006 when the connection ended without a close handshake.
+	Code   int
+	Reason string
+	// Clean is true when a close frame was received.
+	Clean bool
+	// Err is the cause of an unclean end.
+	Err error
+}
+
+func (e *ClosedError) Error() string {
+	if e.Clean {
+		return fmt.Sprintf("WebSocket closed with code %d and reason %q", e.Code, e.Reason)
+	}
+	return fmt.Sprintf("WebSocket connection lost: %v", e.Err)
+}
+
+func (e *ClosedError) Unwrap() error { return e.Err }
+
+// ErrInvalidUTF8 is the cause of a connection failed because a text message
+// was not valid UTF-8.
+var ErrInvalidUTF8 = errors.New("received a text message that is not valid UTF-8; closed the connection with 1007")
+
+// Read returns the next data message. Control frames are handled inside.
+// Once the connection is over it returns a *ClosedError.
+func (c *Conn) Read() (Message, error) {
+	typ, r, err := c.ws.Reader(context.Background())
+	if err != nil {
+		return Message{}, c.closedError(err)
+	}
+	b, err := c.readAll(r)
+	if err != nil {
+		return Message{}, c.closedError(err)
+	}
+	if typ == websocket.MessageBinary {
+		return Message{Binary: true, Data: append([]byte(nil), b...)}, nil
+	}
+	if !utf8.Valid(b) {
+		c.fail(CodeInvalidPayload, "invalid UTF-8 in text message")
+		return Message{}, &ClosedError{Code: CodeAbnormal, Err: ErrInvalidUTF8}
+	}
+	return Message{Text: string(b)}, nil
+}
+
+// readAll reads a message into the reused buffer. The buffer grows once to
+// the size of the largest message instead of once per message, and is
+// dropped after a very large message so it does not pin memory.
+func (c *Conn) readAll(r io.Reader) ([]byte, error) {
+	b := c.rbuf[:0]
+	if cap(b) == 0 {
+		b = make([]byte, 0, 512)
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if cap(b) <= maxRetainedReadSize {
+		c.rbuf = b
+	} else {
+		c.rbuf = nil
+	}
+	return b, nil
+}
+
+// fail closes the connection after a protocol violation that the library
+// does not catch itself.
+func (c *Conn) fail(code int, reason string) {
+	c.failed.Store(&CloseFrame{Code: code, Reason: reason})
+	go c.Close(code, reason) //nolint:errcheck // the reader reports the outcome
+}
+
+func (c *Conn) closedError(err error) *ClosedError {
+	var ce websocket.CloseError
+	if errors.As(err, &ce) {
+		out := &ClosedError{Code: int(ce.Code), Reason: ce.Reason, Clean: true}
+		c.sentMu.Lock()
+		sent := c.sent
+		c.sentMu.Unlock()
+		if sent != nil && c.failed.Load() == nil {
+			// We started the close; the peer's answer only confirms it.
+			out.Code, out.Reason = sent.Code, sent.Reason
+		}
+		if c.failed.Load() != nil {
+			out = &ClosedError{Code: CodeAbnormal, Err: err}
+		}
+		return out
+	}
+	if errors.Is(err, websocket.ErrMessageTooBig) || errorsContain(err, "read limited at") {
+		return &ClosedError{Code: CodeAbnormal, Err: fmt.Errorf("received a message over the read limit; closed the connection with 1009: %w", err)}
+	}
+	return &ClosedError{Code: CodeAbnormal, Err: err}
+}
+
+func errorsContain(err error, s string) bool {
+	for ; err != nil; err = errors.Unwrap(err) {
+		if msg := err.Error(); len(msg) >= len(s) && contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// Write sends one data message.
+func (c *Conn) Write(binary bool, p []byte) error {
+	typ := websocket.MessageText
+	if binary {
+		typ = websocket.MessageBinary
+	}
+	return c.ws.Write(context.Background(), typ, p)
+}
+
+// Ping sends a ping and waits for its pong. A reader must be running.
+func (c *Conn) Ping(ctx context.Context) error { return c.ws.Ping(ctx) }
+
+// Close starts the close handshake with code and reason and waits for it,
+// at most the close timeout; then the connection is cut. The caller
+// validates code and reason. Only the first call sends a frame.
+func (c *Conn) Close(code int, reason string) error {
+	c.sentMu.Lock()
+	if c.sent != nil {
+		c.sentMu.Unlock()
+		return nil
+	}
+	c.sent = &CloseFrame{Code: code, Reason: reason}
+	c.sentMu.Unlock()
+	var cut *time.Timer
+	if c.raw != nil {
+		cut = time.AfterFunc(c.closeTimeout, func() { _ = c.raw.Close() })
+	}
+	err := c.ws.Close(websocket.StatusCode(code), reason)
+	if cut != nil {
+		cut.Stop()
+	}
+	if errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Abort cuts the connection without a close handshake.
+func (c *Conn) Abort() {
+	if c.raw != nil {
+		_ = c.raw.Close()
+	}
+	_ = c.ws.CloseNow()
+}

@@ -1,0 +1,173 @@
+package uni
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/unisocket/unisocket/internal/wire"
+	"github.com/unisocket/unisocket/platform"
+)
+
+// DefaultConnectTimeout is networkTimeout.connectSocket's default in
+// manifest.json: 60000 ms.
+const DefaultConnectTimeout = 60 * time.Second
+
+// DefaultReadLimit is the largest message a socket accepts unless
+// Config.ReadLimit says otherwise: 16 MiB.
+const DefaultReadLimit = wire.DefaultReadLimit
+
+// Config configures an App. The zero value is the standard profile with
+// uni-app's defaults.
+type Config struct {
+	// Profile is the platform to behave as; the zero value means
+	// platform.Standard().
+	Profile platform.Profile
+
+	// ConnectTimeout bounds a whole handshake: DNS, TCP, TLS and the HTTP
+	// upgrade. It is manifest.json's networkTimeout.connectSocket; 0 means
+	// DefaultConnectTimeout. A per-call Timeout overrides it.
+	ConnectTimeout time.Duration
+
+	// ReadLimit is the largest message accepted; a larger one fails the
+	// connection with 1009. 0 means DefaultReadLimit; negative means none.
+	ReadLimit int64
+
+	// CloseTimeout bounds the close handshake; after it the connection is
+	// cut and the close reported with 1006. 0 means 5 s.
+	CloseTimeout time.Duration
+
+	// TLSConfig is used for wss:// URLs; nil means the system's roots.
+	TLSConfig *tls.Config
+
+	// Proxy picks a proxy for each handshake, as http.Transport.Proxy
+	// does; nil means none. http.ProxyFromEnvironment honours the usual
+	// environment variables.
+	Proxy func(*http.Request) (*url.URL, error)
+
+	// DialContext opens TCP connections; nil means a net.Dialer. Tests and
+	// the CLI's --resolve use it to route a host name to a local address.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// ErrorLog receives reports of listeners that panicked and of options
+	// the profile ignores; nil means log.Default().
+	ErrorLog *log.Logger
+}
+
+// App is one running uni-app instance: its socket registry (oldest first),
+// its profile and configuration, and the dispatcher that runs its
+// callbacks one at a time, in event order, as uni-app's JavaScript thread
+// does. An App is safe for concurrent use. Any number of Apps can live in
+// one process, each with its own registry and listeners.
+//
+// An App needs no Close: it holds no goroutine while it has no socket and
+// no pending callback.
+type App struct {
+	cfg       Config
+	profile   platform.Profile
+	transport *wire.Transport
+	disp      dispatcher
+	errLog    *log.Logger
+
+	mu     sync.Mutex
+	tasks  []*SocketTask // the registry, oldest first
+	nextID uint64
+	global listeners
+
+	nGlobalMessage atomic.Int32 // global message listeners, read per message
+}
+
+// NewApp returns an App configured by cfg.
+func NewApp(cfg Config) *App {
+	if cfg.Profile.Name == "" {
+		cfg.Profile = platform.Standard()
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = DefaultConnectTimeout
+	}
+	a := &App{cfg: cfg, profile: cfg.Profile, errLog: cfg.ErrorLog}
+	if a.errLog == nil {
+		a.errLog = log.Default()
+	}
+	a.transport = wire.NewTransport(wire.TransportOptions{
+		TLSConfig:   cfg.TLSConfig,
+		Proxy:       cfg.Proxy,
+		DialContext: cfg.DialContext,
+	})
+	return a
+}
+
+// Profile returns the platform profile the App behaves as.
+func (a *App) Profile() platform.Profile { return a.profile }
+
+var defaultApp = sync.OnceValue(func() *App { return NewApp(Config{}) })
+
+// Default returns the App that the package-level functions act on. It is
+// created on first use with the zero Config: the standard profile and
+// uni-app's defaults.
+func Default() *App { return defaultApp() }
+
+// Sockets returns the registry: the tasks that have neither failed nor
+// closed yet, oldest first. The global API acts on the first of them.
+func (a *App) Sockets() []*SocketTask {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]*SocketTask(nil), a.tasks...)
+}
+
+// Idle returns a channel that is closed once every callback queued so far
+// has run. Tests use it to wait for quiet.
+func (a *App) Idle() <-chan struct{} { return a.disp.idle() }
+
+// first returns the global API's target: the oldest registered task.
+func (a *App) first() *SocketTask {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.tasks) == 0 {
+		return nil
+	}
+	return a.tasks[0]
+}
+
+func (a *App) register(t *SocketTask) {
+	a.mu.Lock()
+	a.tasks = append(a.tasks, t)
+	a.mu.Unlock()
+}
+
+// unregister removes t; it reports whether t was registered.
+func (a *App) unregister(t *SocketTask) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i, x := range a.tasks {
+		if x == t {
+			a.tasks = append(a.tasks[:i], a.tasks[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// protect runs a user callback, reporting a panic the way uni-app H5
+// reports a throwing listener, so the listeners after it still run.
+func (a *App) protect(where string, fn func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			a.errLog.Printf("thirdScriptError\n%v;at %s", v, where)
+		}
+	}()
+	fn()
+}
+
+func (a *App) warnf(format string, args ...any) {
+	a.errLog.Printf("unisocket: "+format, args...)
+}
+
+func (a *App) String() string { return fmt.Sprintf("uni.App(%s)", a.profile.Name) }

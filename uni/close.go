@@ -1,0 +1,92 @@
+package uni
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/unisocket/unisocket/internal/wire"
+	"github.com/unisocket/unisocket/platform"
+)
+
+// MaxCloseReasonBytes is the longest close reason, in UTF-8 bytes.
+const MaxCloseReasonBytes = 123
+
+// CloseSocketOptions are the options of SocketTask.Close and closeSocket.
+type CloseSocketOptions struct {
+	// Code is the close code: 1000 (the default; 0 also means 1000) or
+	// 3000–4999.
+	Code int
+	// Reason is at most 123 bytes of UTF-8.
+	Reason string
+
+	Success  func(GeneralCallbackResult)
+	Fail     func(GeneralCallbackResult)
+	Complete func(GeneralCallbackResult)
+}
+
+func (o *CloseSocketOptions) callbacks() Callbacks {
+	return Callbacks{Success: o.Success, Fail: o.Fail, Complete: o.Complete}
+}
+
+// checkClose applies the browser's rules to a close code and reason,
+// returning the cause that follows "closeSocket:fail ". The texts are the
+// DOMExceptions a browser throws, which uni-app H5 reports as they are.
+func checkClose(code int, reason string) error {
+	if code != 1000 && (code < 3000 || code > 4999) {
+		return fmt.Errorf("InvalidAccessError: Failed to execute 'close' on 'WebSocket': The code must be either 1000, or between 3000 and 4999. %d is neither.", code)
+	}
+	if !utf8.ValidString(reason) {
+		return fmt.Errorf("SyntaxError: Failed to execute 'close' on 'WebSocket': The message must be valid UTF-8.")
+	}
+	if len(reason) > MaxCloseReasonBytes {
+		return fmt.Errorf("SyntaxError: Failed to execute 'close' on 'WebSocket': The message must not be greater than %d bytes.", MaxCloseReasonBytes)
+	}
+	return nil
+}
+
+// Close closes the socket with a close handshake. An invalid code or reason
+// fails with "closeSocket:fail …" and leaves the socket as it was.
+//
+// While the socket is still connecting, the standard profile abandons the
+// handshake: the call succeeds, then the task reports an error and a close
+// with code 1006. Profiles emulating WeChat instead fail with
+// "closeSocket:fail WebSocket is not connected" and the socket goes on to
+// open. Closing a socket that is closing or closed succeeds and does
+// nothing, as in a browser.
+//
+// The result callbacks run on the App's dispatcher, before the close event.
+func (t *SocketTask) Close(opts CloseSocketOptions) {
+	a := t.app
+	cb := opts.callbacks()
+	code := opts.Code
+	if code == 0 {
+		code = wire.CodeNormal
+	}
+	if err := checkClose(code, opts.Reason); err != nil {
+		a.result(cb, failResult(apiCloseSocket, err.Error()))
+		return
+	}
+	t.mu.Lock()
+	switch t.state {
+	case StateConnecting:
+		if a.profile.CloseBeforeOpen == platform.FailNotConnected {
+			t.mu.Unlock()
+			a.result(cb, failResult(apiCloseSocket, causeNotConnected))
+			return
+		}
+		t.aborted = true
+		t.state = StateClosing
+		cancel := t.cancel
+		a.result(cb, okResult(apiCloseSocket))
+		t.mu.Unlock()
+		cancel()
+	case StateOpen:
+		t.state = StateClosing
+		a.result(cb, okResult(apiCloseSocket))
+		t.enqueue(t.conn, writeOp{close: &wire.CloseFrame{Code: code, Reason: opts.Reason}})
+		t.mu.Unlock()
+	default:
+		t.mu.Unlock()
+		a.result(cb, okResult(apiCloseSocket))
+	}
+}

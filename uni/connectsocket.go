@@ -1,0 +1,100 @@
+package uni
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/unisocket/unisocket/internal/wire"
+)
+
+// ConnectSocket starts a WebSocket connection and returns its task.
+//
+// Success means the attempt was issued, not that the socket is open; it,
+// or Fail, and then Complete run before ConnectSocket returns. The socket
+// reports its outcome through the task's and the App's listeners: open,
+// or error then close (code 1006) when the handshake fails.
+//
+// When the options are invalid, Fail runs with
+// "connectSocket:fail <cause>" and the returned task is CLOSED, never
+// registered, and emits no events.
+//
+// uni-app returns a Promise instead of the task when no callback is given;
+// Go code that wants to wait for the socket to open uses Dial instead.
+func (a *App) ConnectSocket(opts ConnectSocketOptions) *SocketTask {
+	t, _ := a.connectSocket(&opts, false)
+	return t
+}
+
+// connectSocket creates, registers and starts a task. keep turns on the
+// inbox before any message can arrive.
+func (a *App) connectSocket(opts *ConnectSocketOptions, keep bool) (*SocketTask, error) {
+	cb := opts.callbacks()
+	t := newTask(a, opts.URL)
+	if keep {
+		t.inbox.Store(newInbox())
+	}
+	p, err := a.plan(opts)
+	if err == nil {
+		err = a.admit()
+	}
+	if err != nil {
+		t.state = StateClosed
+		t.failure = err
+		close(t.opened)
+		close(t.done)
+		res := failResult(apiConnectSocket, err.Error())
+		a.disp.runNow(func() { a.protect(whereResult, func() { cb.call(res) }) })
+		return t, &Error{ErrMsg: res.ErrMsg, Err: err}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
+	t.cancel = cancel
+	a.register(t)
+	if cb.HasAny() {
+		res := okResult(apiConnectSocket)
+		a.disp.runNow(func() { a.protect(whereResult, func() { cb.call(res) }) })
+	}
+	go t.connect(ctx, p)
+	return t, nil
+}
+
+// admit enforces the profile's socket quota: sockets connecting, open or
+// closing all count.
+func (a *App) admit() error {
+	max := a.profile.MaxSockets
+	if max <= 0 {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := 0
+	for _, t := range a.tasks {
+		if t.ReadyState() != StateClosed {
+			n++
+		}
+	}
+	if n >= max {
+		return fmt.Errorf("the %s platform allows at most %d sockets at once, and %d are in use", a.profile.Name, max, n)
+	}
+	return nil
+}
+
+// Error is a failed call's error: ErrMsg is the errMsg uni-app would
+// report, Err the underlying cause.
+type Error struct {
+	ErrMsg string
+	Err    error
+}
+
+func (e *Error) Error() string { return e.ErrMsg }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// describe returns the errMsg of an error event for a failed handshake.
+func describe(err error) string {
+	var he *wire.HandshakeError
+	if errors.As(err, &he) && he.Kind == wire.KindAborted {
+		return causeClosedEarly
+	}
+	return err.Error()
+}

@@ -1,0 +1,147 @@
+package uni
+
+import (
+	"context"
+	"fmt"
+)
+
+// Dial connects like ConnectSocket and waits until the socket is open. It
+// is the Go form of uni-app's Promise form: instead of a Promise that
+// resolves when the attempt is issued, it returns the open task, or an
+// *Error whose ErrMsg is the errMsg the error event carried. If ctx ends
+// first, the handshake is abandoned (as closing before open does) and
+// ctx's error is returned.
+//
+// The task is registered like any other, so the global API and listeners
+// see it. Messages are kept for Receive from the moment the task exists,
+// so none is missed; a program that never calls Receive should use
+// ConnectSocket and OnMessage instead.
+func (a *App) Dial(ctx context.Context, opts ConnectSocketOptions) (*SocketTask, error) {
+	t, err := a.connectSocket(&opts, true)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case <-t.opened:
+	case <-ctx.Done():
+		t.abort()
+		<-t.done
+		return nil, ctx.Err()
+	}
+	t.mu.Lock()
+	failure := t.failure
+	open := t.handshake != nil
+	t.mu.Unlock()
+	if !open {
+		return nil, &Error{ErrMsg: describe(failure), Err: failure}
+	}
+	return t, nil
+}
+
+// abort abandons a handshake in progress, whatever the profile's rule for
+// closing before open says.
+func (t *SocketTask) abort() {
+	t.mu.Lock()
+	if t.state == StateConnecting {
+		t.aborted = true
+		t.state = StateClosing
+		cancel := t.cancel
+		t.mu.Unlock()
+		cancel()
+		return
+	}
+	t.mu.Unlock()
+}
+
+// Receive returns the next message: Data is a string for a text message
+// and a []byte for a binary one. Once the socket is closed and every kept
+// message was returned, it returns a *CloseError. Messages are kept from
+// the task's creation when it came from Dial, and from the first call to
+// Receive otherwise. Receive is safe for concurrent use; each message goes
+// to one caller.
+func (t *SocketTask) Receive(ctx context.Context) (OnMessageResult, error) {
+	in := t.inbox.Load()
+	if in == nil {
+		t.inbox.CompareAndSwap(nil, newInbox())
+		in = t.inbox.Load()
+		t.mu.Lock()
+		closed := t.closed
+		failure := t.failure
+		t.mu.Unlock()
+		if closed != nil {
+			in.end(&CloseError{Code: closed.Code, Reason: closed.Reason, Err: failure})
+		}
+	}
+	return in.pop(ctx)
+}
+
+// Write sends a message and waits until it was written to the connection.
+// data is a string (text message) or a []byte (binary message); the slice
+// is not kept after Write returns. When no other write is pending, Write
+// writes on the calling goroutine.
+//
+// If ctx ends while the message waits behind others, Write returns ctx's
+// error and the message is still sent in its turn.
+func (t *SocketTask) Write(ctx context.Context, data any) error {
+	binary, payload, err := encodeData(data, false)
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	if t.state != StateOpen {
+		state := t.state
+		t.mu.Unlock()
+		return fmt.Errorf("%s: the socket is %s", causeTaskNotOpen, state)
+	}
+	conn := t.conn
+	t.mu.Unlock()
+	done := make(chan error, 1)
+	op := writeOp{binary: binary, data: payload, done: func(err error) { done <- err }}
+	err, queued := t.writeNow(conn, op)
+	if !queued {
+		return wrapWriteErr(err)
+	}
+	select {
+	case err := <-done:
+		return wrapWriteErr(err)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func wrapWriteErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("unisocket: write failed: %w", err)
+}
+
+// Shutdown closes the socket with code and reason (the rules of Close;
+// code 0 means 1000) and waits until it is CLOSED or ctx ends. A socket
+// still connecting is abandoned, whatever the profile. It returns nil when
+// the socket closed with the code and reason asked for, and otherwise a
+// *CloseError with the close event's payload.
+func (t *SocketTask) Shutdown(ctx context.Context, code int, reason string) error {
+	if code == 0 {
+		code = 1000
+	}
+	if err := checkClose(code, reason); err != nil {
+		return &Error{ErrMsg: failResult(apiCloseSocket, err.Error()).ErrMsg, Err: err}
+	}
+	if t.ReadyState() == StateConnecting {
+		t.abort()
+	}
+	t.Close(CloseSocketOptions{Code: code, Reason: reason})
+	select {
+	case <-t.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	t.mu.Lock()
+	closed, failure := t.closed, t.failure
+	t.mu.Unlock()
+	if closed != nil && (closed.Code != code || closed.Reason != reason) {
+		return &CloseError{Code: closed.Code, Reason: closed.Reason, Err: failure}
+	}
+	return nil
+}

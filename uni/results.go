@@ -1,0 +1,103 @@
+package uni
+
+import (
+	"net/http"
+	"strings"
+)
+
+// GeneralCallbackResult is what success, fail and complete receive.
+// ErrMsg is "<api>:ok" on success and "<api>:fail <cause>" on failure,
+// byte for byte as uni-app (Vue 3) writes it.
+type GeneralCallbackResult struct {
+	ErrMsg string
+}
+
+// OK reports whether the result is a success ("<api>:ok").
+func (r GeneralCallbackResult) OK() bool { return strings.HasSuffix(r.ErrMsg, ":ok") }
+
+// OnOpenResult is the payload of an open event.
+type OnOpenResult struct {
+	// Header holds the handshake response's headers. It is nil on
+	// profiles whose open payload is empty (h5, app).
+	Header http.Header
+}
+
+// OnCloseResult is the payload of a close event.
+type OnCloseResult struct {
+	// Code is the close code: the server's when it closed the connection,
+	// ours when we did, 1005 when the server's close frame had no code,
+	// 1006 when the connection ended without a close handshake.
+	Code int
+	// Reason is the close reason that came with Code.
+	Reason string
+}
+
+// OnErrorResult is the payload of an error event.
+type OnErrorResult struct {
+	// ErrMsg names the cause. It is empty on profiles whose error payload
+	// is empty (h5, app).
+	ErrMsg string
+}
+
+// OnMessageResult is the payload of a message event.
+type OnMessageResult struct {
+	// Data is a string for a text message and a []byte for a binary one.
+	Data any
+}
+
+// The API names that prefix errMsg.
+const (
+	apiConnectSocket     = "connectSocket"
+	apiSendSocketMessage = "sendSocketMessage"
+	apiCloseSocket       = "closeSocket"
+)
+
+// Causes that uni-app reports word for word.
+const (
+	causeNotConnected   = "WebSocket is not connected"
+	causeTaskNotOpen    = "SocketTask.readyState is not OPEN"
+	causeClosedEarly    = "WebSocket is closed before the connection is established."
+	causeNoGlobalAPI    = "this platform has no global socket API; use the SocketTask returned by connectSocket"
+	causeBadSendPayload = "data must be a string or []byte"
+)
+
+func okResult(api string) GeneralCallbackResult {
+	return GeneralCallbackResult{ErrMsg: api + ":ok"}
+}
+
+// failResult formats a failure the way uni-app's invokeFail does: an empty
+// cause gives "<api>:fail", anything else "<api>:fail <cause>".
+func failResult(api, cause string) GeneralCallbackResult {
+	if cause == "" {
+		return GeneralCallbackResult{ErrMsg: api + ":fail"}
+	}
+	if strings.HasPrefix(cause, api+":fail") {
+		return GeneralCallbackResult{ErrMsg: cause}
+	}
+	return GeneralCallbackResult{ErrMsg: api + ":fail " + cause}
+}
+
+// Callbacks are the success, fail and complete functions of one call.
+// Exactly one of Success and Fail runs, then Complete; nil ones are skipped.
+type Callbacks struct {
+	Success  func(GeneralCallbackResult)
+	Fail     func(GeneralCallbackResult)
+	Complete func(GeneralCallbackResult)
+}
+
+// HasAny reports whether any callback is set. uni-app returns a
+// SocketTask from connectSocket only when one is.
+func (c Callbacks) HasAny() bool { return c.Success != nil || c.Fail != nil || c.Complete != nil }
+
+func (c Callbacks) call(res GeneralCallbackResult) {
+	if res.OK() {
+		if c.Success != nil {
+			c.Success(res)
+		}
+	} else if c.Fail != nil {
+		c.Fail(res)
+	}
+	if c.Complete != nil {
+		c.Complete(res)
+	}
+}

@@ -1,0 +1,101 @@
+package uni
+
+import (
+	"errors"
+	"fmt"
+)
+
+// SendSocketMessageOptions are the options of SocketTask.Send and
+// sendSocketMessage.
+type SendSocketMessageOptions struct {
+	// Data is the message: a string is sent as a text message, a []byte as
+	// a binary one (it is copied, so the caller may reuse it).
+	Data any
+
+	// Success runs once the message was written to the connection; Fail
+	// when it could not be, naming why. One of them always runs.
+	Success  func(GeneralCallbackResult)
+	Fail     func(GeneralCallbackResult)
+	Complete func(GeneralCallbackResult)
+}
+
+func (o *SendSocketMessageOptions) callbacks() Callbacks {
+	return Callbacks{Success: o.Success, Fail: o.Fail, Complete: o.Complete}
+}
+
+// Send sends a message. It returns at once; the result callbacks run on the
+// App's dispatcher once the message was written, or failed to be. Messages
+// sent from one goroutine are written in the order given.
+//
+// Sending before the socket opens fails with
+// "sendSocketMessage:fail SocketTask.readyState is not OPEN".
+func (t *SocketTask) Send(opts SendSocketMessageOptions) {
+	t.send(opts.callbacks(), opts.Data, false)
+}
+
+// send queues data. copyData is false when the caller guarantees it keeps
+// data unchanged (the Write path, which waits).
+func (t *SocketTask) send(cb Callbacks, data any, borrowed bool) {
+	a := t.app
+	binary, payload, err := encodeData(data, !borrowed)
+	if err != nil {
+		a.result(cb, failResult(apiSendSocketMessage, err.Error()))
+		return
+	}
+	t.mu.Lock()
+	if t.state != StateOpen {
+		t.mu.Unlock()
+		a.result(cb, failResult(apiSendSocketMessage, causeTaskNotOpen))
+		return
+	}
+	conn := t.conn
+	op := writeOp{binary: binary, data: payload}
+	if cb.HasAny() {
+		op.done = func(err error) {
+			if err != nil {
+				a.result(cb, failResult(apiSendSocketMessage, writeCause(err)))
+			} else {
+				a.result(cb, okResult(apiSendSocketMessage))
+			}
+		}
+	}
+	// Queued under t.mu so a concurrent Close cannot slip its close frame
+	// in between the state check and the queue.
+	t.enqueue(conn, op)
+	t.mu.Unlock()
+}
+
+func writeCause(err error) string {
+	if err.Error() == causeNotConnected {
+		return causeNotConnected
+	}
+	return fmt.Sprintf("the message was not sent: %v", err)
+}
+
+var errBadData = errors.New(causeBadSendPayload)
+
+// encodeData checks a message payload. []byte is copied unless borrowed.
+func encodeData(data any, copyBytes bool) (binary bool, p []byte, err error) {
+	switch d := data.(type) {
+	case string:
+		return false, []byte(d), nil
+	case []byte:
+		if !copyBytes {
+			return true, d, nil
+		}
+		return true, append([]byte(nil), d...), nil
+	case nil:
+		return false, nil, fmt.Errorf("%s, got nothing (data is required)", causeBadSendPayload)
+	default:
+		return false, nil, fmt.Errorf("%s, got %T", causeBadSendPayload, data)
+	}
+}
+
+// result delivers a call's outcome on the dispatcher, after every event
+// already queued.
+func (a *App) result(cb Callbacks, res GeneralCallbackResult) {
+	if !cb.HasAny() {
+		return
+	}
+	a.disp.post(func() { a.protect(whereResult, func() { cb.call(res) }) })
+}

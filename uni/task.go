@@ -1,0 +1,319 @@
+package uni
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+
+	"github.com/unisocket/unisocket/internal/wire"
+	"github.com/unisocket/unisocket/platform"
+)
+
+// ReadyState is a socket's state, numbered as the WebSocket standard and
+// uni-app number it.
+type ReadyState int32
+
+// The ready states.
+const (
+	StateConnecting ReadyState = 0
+	StateOpen       ReadyState = 1
+	StateClosing    ReadyState = 2
+	StateClosed     ReadyState = 3
+)
+
+var stateNames = [...]string{"CONNECTING", "OPEN", "CLOSING", "CLOSED"}
+
+// String returns the state's name in upper case, as uni-app spells it.
+func (s ReadyState) String() string {
+	if s >= 0 && int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return fmt.Sprintf("ReadyState(%d)", int32(s))
+}
+
+// SocketTask is one WebSocket connection, as returned by connectSocket.
+// Its methods are safe for concurrent use.
+type SocketTask struct {
+	app *App
+	id  uint64
+	url string
+
+	mu        sync.Mutex
+	state     ReadyState
+	conn      *wire.Conn
+	cancel    context.CancelFunc // aborts the handshake
+	aborted   bool
+	handshake *wire.Handshake
+	own       listeners
+	closed    *OnCloseResult // how it ended, once it has
+	failure   error          // why it failed, if it did
+
+	nMessageListeners atomic.Int32
+	opened            chan struct{} // closed when the socket opens or fails to
+	done              chan struct{} // closed when the socket is CLOSED
+
+	writes writeQueue
+	inbox  atomic.Pointer[inbox] // non-nil once messages are kept for Receive
+}
+
+func newTask(a *App, url string) *SocketTask {
+	a.mu.Lock()
+	a.nextID++
+	id := a.nextID
+	a.mu.Unlock()
+	return &SocketTask{
+		app:    a,
+		id:     id,
+		url:    url,
+		opened: make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+}
+
+// ID returns the task's number, unique within its App.
+func (t *SocketTask) ID() uint64 { return t.id }
+
+// URL returns the URL the task connects to.
+func (t *SocketTask) URL() string { return t.url }
+
+// ReadyState returns the task's current state.
+func (t *SocketTask) ReadyState() ReadyState {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.state
+}
+
+// Subprotocol returns the subprotocol the server chose, once open.
+func (t *SocketTask) Subprotocol() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.handshake == nil {
+		return ""
+	}
+	return t.handshake.Subprotocol
+}
+
+// ResponseHeader returns the handshake response's headers, once open.
+func (t *SocketTask) ResponseHeader() http.Header {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.handshake == nil {
+		return nil
+	}
+	return t.handshake.Header.Clone()
+}
+
+// Done returns a channel closed when the task reaches CLOSED.
+func (t *SocketTask) Done() <-chan struct{} { return t.done }
+
+// OnOpen adds a listener for the open event. Listeners run in the order
+// they were added, before the global onSocketOpen listeners. A listener
+// added after the event is not called for it.
+func (t *SocketTask) OnOpen(fn func(OnOpenResult)) {
+	t.mu.Lock()
+	t.own.open = append(t.own.open, fn)
+	t.mu.Unlock()
+}
+
+// OnClose adds a listener for the close event.
+func (t *SocketTask) OnClose(fn func(OnCloseResult)) {
+	t.mu.Lock()
+	t.own.close = append(t.own.close, fn)
+	t.mu.Unlock()
+}
+
+// OnError adds a listener for the error event.
+func (t *SocketTask) OnError(fn func(OnErrorResult)) {
+	t.mu.Lock()
+	t.own.err = append(t.own.err, fn)
+	t.mu.Unlock()
+}
+
+// OnMessage adds a listener for messages from the server.
+func (t *SocketTask) OnMessage(fn func(OnMessageResult)) {
+	t.mu.Lock()
+	t.own.message = append(t.own.message, fn)
+	t.mu.Unlock()
+	t.nMessageListeners.Add(1)
+}
+
+// connect runs the handshake and then the read loop, on its own goroutine.
+func (t *SocketTask) connect(ctx context.Context, p *dialPlan) {
+	a := t.app
+	conn, hs, err := wire.Dial(ctx, wire.DialOptions{
+		URL:          p.url,
+		Header:       p.header,
+		Method:       p.method,
+		Protocols:    p.protocols,
+		ReadLimit:    a.cfg.ReadLimit,
+		CloseTimeout: a.cfg.CloseTimeout,
+		Transport:    a.transport,
+	})
+	t.mu.Lock()
+	t.cancel()
+	if err == nil && t.aborted {
+		conn.Abort()
+		err = &wire.HandshakeError{Kind: wire.KindAborted, URL: p.url}
+	}
+	if err != nil {
+		t.state = StateClosed
+		t.failure = err
+		t.mu.Unlock()
+		t.finish(describe(err), &OnCloseResult{Code: wire.CodeAbnormal}, true)
+		return
+	}
+	t.conn, t.handshake, t.state = conn, hs, StateOpen
+	t.mu.Unlock()
+	close(t.opened)
+
+	res := OnOpenResult{}
+	if a.profile.OpenHeader {
+		res.Header = hs.Header
+	}
+	a.disp.post(func() { t.deliverOpen(res) })
+
+	for {
+		msg, err := conn.Read()
+		if err != nil {
+			ce, _ := err.(*wire.ClosedError)
+			if ce == nil {
+				ce = &wire.ClosedError{Code: wire.CodeAbnormal, Err: err}
+			}
+			t.mu.Lock()
+			t.state = StateClosed
+			if !ce.Clean {
+				t.failure = ce.Err
+			}
+			t.mu.Unlock()
+			errMsg := ""
+			if !ce.Clean {
+				errMsg = ce.Err.Error()
+			}
+			t.finish(errMsg, &OnCloseResult{Code: ce.Code, Reason: ce.Reason}, !ce.Clean)
+			return
+		}
+		var data any
+		if msg.Binary {
+			data = msg.Data
+		} else {
+			data = msg.Text
+		}
+		res := OnMessageResult{Data: data}
+		if in := t.loadInbox(); in != nil {
+			in.push(res)
+		}
+		if t.nMessageListeners.Load() > 0 || a.nGlobalMessage.Load() > 0 {
+			a.disp.post(func() { t.deliverMessage(res) })
+		}
+	}
+}
+
+
+
+// finish reports the end of the task: an error event first when the end
+// was not clean, then the close event (unless the profile reports a failed
+// handshake with the error alone).
+func (t *SocketTask) finish(errMsg string, closeRes *OnCloseResult, withError bool) {
+	a := t.app
+	t.mu.Lock()
+	t.closed = closeRes
+	handshakeFailed := t.handshake == nil
+	t.mu.Unlock()
+	select {
+	case <-t.opened:
+	default:
+		close(t.opened)
+	}
+	if in := t.loadInbox(); in != nil {
+		in.end(&CloseError{Code: closeRes.Code, Reason: closeRes.Reason, Err: t.failureErr()})
+	}
+	if withError {
+		res := OnErrorResult{}
+		if a.profile.ErrorMessage {
+			res.ErrMsg = errMsg
+		}
+		a.disp.post(func() { t.deliverError(res) })
+	}
+	if !(handshakeFailed && a.profile.HandshakeFailure == platform.ErrorOnly) {
+		a.disp.post(func() { t.deliverClose(*closeRes) })
+	}
+	t.writes.fail(fmt.Errorf("%s", causeNotConnected))
+	close(t.done)
+}
+
+func (t *SocketTask) failureErr() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.failure
+}
+
+// deliver* run on the dispatcher. Whether the task is the global target is
+// decided when the event is delivered, as uni-app decides it.
+
+func (t *SocketTask) deliverOpen(res OnOpenResult) {
+	a := t.app
+	t.mu.Lock()
+	own := t.own.open
+	t.mu.Unlock()
+	global := a.globalOpen(t)
+	a.fireInOrder(
+		func() { fire(a, whereTaskOpen, own, res) },
+		func() { fire(a, whereGlobalOpen, global, res) },
+	)
+}
+
+func (t *SocketTask) deliverMessage(res OnMessageResult) {
+	a := t.app
+	t.mu.Lock()
+	own := t.own.message
+	t.mu.Unlock()
+	global := a.globalMessage(t)
+	a.fireInOrder(
+		func() { fire(a, whereTaskMessage, own, res) },
+		func() { fire(a, whereGlobalMessage, global, res) },
+	)
+}
+
+func (t *SocketTask) deliverError(res OnErrorResult) {
+	a := t.app
+	t.mu.Lock()
+	own := t.own.err
+	t.mu.Unlock()
+	global := a.globalError(t)
+	a.fireInOrder(
+		func() { fire(a, whereTaskError, own, res) },
+		func() { fire(a, whereGlobalError, global, res) },
+	)
+	a.unregister(t) // a task leaves the registry at its first error or close
+}
+
+func (t *SocketTask) deliverClose(res OnCloseResult) {
+	a := t.app
+	t.mu.Lock()
+	own := t.own.close
+	t.mu.Unlock()
+	global := a.globalClose(t)
+	a.fireInOrder(
+		func() { fire(a, whereTaskClose, own, res) },
+		func() { fire(a, whereGlobalClose, global, res) },
+	)
+	a.unregister(t)
+}
+
+func (a *App) fireInOrder(task, global func()) {
+	if a.profile.ListenerOrder == platform.GlobalFirst {
+		global()
+		task()
+		return
+	}
+	task()
+	global()
+}
+
+func (t *SocketTask) loadInbox() *inbox { return t.inbox.Load() }
+
+func (t *SocketTask) String() string {
+	return fmt.Sprintf("SocketTask#%d(%s %s)", t.id, t.url, t.ReadyState())
+}

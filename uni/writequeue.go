@@ -1,0 +1,123 @@
+package uni
+
+import (
+	"sync"
+
+	"github.com/unisocket/unisocket/internal/wire"
+)
+
+// writeOp is one frame to write: a data message, or the close frame.
+type writeOp struct {
+	binary bool
+	data   []byte
+	close  *wire.CloseFrame
+	done   func(error) // nil when nobody waits for the outcome
+}
+
+// writeQueue keeps a task's outgoing frames in the order they were given.
+// The goroutine that finds the queue idle writes; a writer goroutine is
+// started only while frames wait, so an idle socket holds none. Frames
+// queued before a close are written before the close frame.
+type writeQueue struct {
+	mu   sync.Mutex
+	ops  []writeOp
+	head int
+	busy bool
+	dead error // once set, every op fails with it
+}
+
+// add queues op and starts a writer if none runs. conn is the open
+// connection.
+func (t *SocketTask) enqueue(conn *wire.Conn, op writeOp) {
+	q := &t.writes
+	q.mu.Lock()
+	if q.dead != nil {
+		err := q.dead
+		q.mu.Unlock()
+		op.finish(err)
+		return
+	}
+	q.ops = append(q.ops, op)
+	if q.busy {
+		q.mu.Unlock()
+		return
+	}
+	q.busy = true
+	q.mu.Unlock()
+	go t.drainWrites(conn)
+}
+
+// writeNow writes op on the calling goroutine when no other write is
+// queued, and queues it otherwise. It returns the write's error, waiting
+// for a queued op through wait.
+func (t *SocketTask) writeNow(conn *wire.Conn, op writeOp) (err error, queued bool) {
+	q := &t.writes
+	q.mu.Lock()
+	if q.dead != nil {
+		err := q.dead
+		q.mu.Unlock()
+		return err, false
+	}
+	if q.busy {
+		q.ops = append(q.ops, op)
+		q.mu.Unlock()
+		return nil, true
+	}
+	q.busy = true
+	q.mu.Unlock()
+	err = exec(conn, op)
+	q.mu.Lock()
+	if q.head < len(q.ops) {
+		q.mu.Unlock()
+		go t.drainWrites(conn) // hand the rest to a writer; stay busy
+		return err, false
+	}
+	q.busy = false
+	q.mu.Unlock()
+	return err, false
+}
+
+func (t *SocketTask) drainWrites(conn *wire.Conn) {
+	q := &t.writes
+	for {
+		q.mu.Lock()
+		if q.head == len(q.ops) {
+			q.ops, q.head, q.busy = q.ops[:0], 0, false
+			q.mu.Unlock()
+			return
+		}
+		op := q.ops[q.head]
+		q.ops[q.head] = writeOp{}
+		q.head++
+		q.mu.Unlock()
+		op.finish(exec(conn, op))
+	}
+}
+
+func exec(conn *wire.Conn, op writeOp) error {
+	if op.close != nil {
+		return conn.Close(op.close.Code, op.close.Reason)
+	}
+	return conn.Write(op.binary, op.data)
+}
+
+func (op writeOp) finish(err error) {
+	if op.done != nil {
+		op.done(err)
+	}
+}
+
+// fail ends the queue: ops still waiting, and every later one, fail with
+// err. An op being written when the connection ends fails on its own.
+func (q *writeQueue) fail(err error) {
+	q.mu.Lock()
+	if q.dead == nil {
+		q.dead = err
+	}
+	pending := append([]writeOp(nil), q.ops[q.head:]...)
+	q.ops, q.head = q.ops[:0], 0
+	q.mu.Unlock()
+	for _, op := range pending {
+		op.finish(err)
+	}
+}
