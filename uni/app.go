@@ -59,6 +59,34 @@ type Config struct {
 	// ErrorLog receives reports of listeners that panicked and of options
 	// the profile ignores; nil means log.Default().
 	ErrorLog *log.Logger
+
+	// The host rules below are what a mini-program's console and developer
+	// tools configure (see platform/PROFILES.md); package manifest reads
+	// them from unisocket.config.json.
+
+	// Domains is the socket domain whitelist (WeChat's "socket 合法域名"):
+	// host names, optionally written wss://name. Profiles with CheckDomain
+	// admit only these hosts; other profiles apply the list when it is not
+	// empty. platform.NewWhitelist says which entries are valid; an
+	// invalid entry makes every connectSocket fail and name it.
+	Domains []string
+	// SkipURLCheck is the developer tools' "do not check domain names"
+	// switch: the scheme, IP, localhost and whitelist rules are off. The
+	// socket quota still applies.
+	SkipURLCheck bool
+	// AllowLANIP admits private-network IP literals (never loopback) on
+	// profiles whose LANIP rule is on, as WeChat's LAN switch does.
+	AllowLANIP bool
+	// TestBuild is a test build: profiles whose TestBuildWS rule is on
+	// accept ws:// too (Douyin).
+	TestBuild bool
+	// MaxSockets, when positive, replaces the profile's socket quota (for
+	// both single and multiple connects); 0 keeps the profile's.
+	MaxSockets int
+	// ReservedSockets are quota slots that the vendor's own sockets hold
+	// (uni-push 2.0, the developer tools' log echo), so the app gets that
+	// many fewer. It has no effect on a profile without a quota.
+	ReservedSockets int
 }
 
 // App is one running uni-app instance: its socket registry (oldest first),
@@ -171,3 +199,11 @@ func (a *App) warnf(format string, args ...any) {
 }
 
 func (a *App) String() string { return fmt.Sprintf("uni.App(%s)", a.profile.Name) }
+
+// Run runs fn on the calling goroutine as one turn of the App's callback
+// thread: no listener or result callback of the App runs while fn does.
+// Code that connects and then adds listeners should do both inside Run (or
+// inside a listener), as uni-app code does within one JavaScript turn;
+// otherwise a fast server could open the socket before OnOpen is added.
+// Run may be called from inside a callback.
+func (a *App) Run(fn func()) { a.disp.runNow(fn) }

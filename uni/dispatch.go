@@ -19,20 +19,20 @@ import (
 // Close.
 //
 // Result callbacks of ConnectSocket must run before it returns, on the
-// caller's goroutine. They take the same lock the drain goroutine holds
-// while it runs a callback, so they never overlap a listener either; when
-// ConnectSocket is called from inside a listener (the usual uni-app
-// pattern) the lock is already held by that very goroutine, which is why
-// the drainer's goroutine id is remembered.
+// caller's goroutine, and App.Run runs a whole function as one turn. Both
+// take the lock the drain goroutine holds while it runs callbacks, so they
+// never overlap a listener. The lock's owner is remembered by goroutine id
+// so that a turn may call the API again (ConnectSocket from a listener, the
+// usual uni-app pattern, or from inside Run) without deadlocking.
 type dispatcher struct {
 	mu      sync.Mutex
 	queue   []func()
 	spare   []func()
 	running bool
 
-	callMu  sync.Mutex   // held while any callback of the App runs
-	drainer atomic.Int64 // goroutine id of the running drain goroutine, 0 if none
-	idleCh  chan struct{} // closed when the queue drains; nil while idle
+	callMu sync.Mutex    // held while any callback of the App runs
+	owner  atomic.Int64  // goroutine id of callMu's holder, 0 if none
+	idleCh chan struct{} // closed when the queue drains; nil while idle
 }
 
 // post queues fn to run after every callback queued before it.
@@ -48,12 +48,11 @@ func (d *dispatcher) post(fn func()) {
 }
 
 func (d *dispatcher) drain() {
-	d.drainer.Store(goid())
+	id := goid()
 	for {
 		d.mu.Lock()
 		batch := d.queue
 		if len(batch) == 0 {
-			d.drainer.Store(0)
 			d.running = false
 			close(d.idleCh)
 			d.idleCh = nil
@@ -64,10 +63,12 @@ func (d *dispatcher) drain() {
 		d.mu.Unlock()
 
 		d.callMu.Lock()
+		d.owner.Store(id)
 		for i, fn := range batch {
 			fn()
 			batch[i] = nil
 		}
+		d.owner.Store(0)
 		d.callMu.Unlock()
 
 		d.mu.Lock()
@@ -79,19 +80,20 @@ func (d *dispatcher) drain() {
 }
 
 // runNow runs fn on the calling goroutine, serialised with the App's other
-// callbacks. It is re-entrant for the drain goroutine.
+// callbacks. It is re-entrant: called from inside a callback or another
+// runNow, it runs fn at once.
 func (d *dispatcher) runNow(fn func()) {
-	if d.callMu.TryLock() {
-		defer d.callMu.Unlock()
+	me := goid()
+	if d.owner.Load() == me {
 		fn()
 		return
 	}
-	if id := d.drainer.Load(); id != 0 && id == goid() {
-		fn() // called from inside a callback: the lock is ours already
-		return
-	}
 	d.callMu.Lock()
-	defer d.callMu.Unlock()
+	d.owner.Store(me)
+	defer func() {
+		d.owner.Store(0)
+		d.callMu.Unlock()
+	}()
 	fn()
 }
 
@@ -110,7 +112,8 @@ var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); retu
 
 // goid returns the current goroutine's id. The runtime keeps it private;
 // the first line of a stack trace ("goroutine 42 [running]:") is its only
-// stable public form. It is read only when the callback lock is contended.
+// stable public form. It is read once per drain goroutine and once per
+// synchronous turn, never per message.
 func goid() int64 {
 	var buf [64]byte
 	b := buf[:runtime.Stack(buf[:], false)]

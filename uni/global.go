@@ -1,7 +1,5 @@
 package uni
 
-
-
 // The global API acts on the oldest socket still in the App's registry,
 // as uni-app's does. A socket leaves the registry at its first error or
 // close event, and the next-oldest becomes the target.
@@ -131,4 +129,3 @@ func (a *App) globalClose(t *SocketTask) []func(OnCloseResult) {
 	}
 	return a.global.close
 }
-

@@ -2,8 +2,10 @@ package uni
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -189,7 +191,7 @@ func (t *SocketTask) connect(ctx context.Context, p *dialPlan) {
 			t.mu.Unlock()
 			errMsg := ""
 			if !ce.Clean {
-				errMsg = ce.Err.Error()
+				errMsg = lostMessage(ce.Err)
 			}
 			t.finish(errMsg, &OnCloseResult{Code: ce.Code, Reason: ce.Reason}, !ce.Clean)
 			return
@@ -209,8 +211,6 @@ func (t *SocketTask) connect(ctx context.Context, p *dialPlan) {
 		}
 	}
 }
-
-
 
 // finish reports the end of the task: an error event first when the end
 // was not clean, then the close event (unless the profile reports a failed
@@ -241,6 +241,22 @@ func (t *SocketTask) finish(errMsg string, closeRes *OnCloseResult, withError bo
 	}
 	t.writes.fail(fmt.Errorf("%s", causeNotConnected))
 	close(t.done)
+}
+
+// lostMessage describes why an open connection ended without a close
+// handshake, dropping the library's generic wrapping.
+func lostMessage(err error) string {
+	if errors.Is(err, wire.ErrInvalidUTF8) {
+		return err.Error()
+	}
+	msg := err.Error()
+	for _, noise := range []string{"failed to get reader: ", "failed to read frame header: ", "failed to read: "} {
+		msg = strings.ReplaceAll(msg, noise, "")
+	}
+	if strings.HasPrefix(msg, "received a message over the read limit") {
+		return msg
+	}
+	return "WebSocket connection lost: " + msg
 }
 
 func (t *SocketTask) failureErr() error {

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/unisocket/unisocket/server"
+)
+
+func init() {
+	commands["serve"] = command{
+		summary: "run the embedded WebSocket test server (echo and scripted behaviours)",
+		run:     runServe,
+	}
+}
+
+// serveConfig is what the serve flags ask for.
+type serveConfig struct {
+	opts    server.Options // Logf is set by serve
+	certOut string         // where to write the certificate's PEM, with TLS
+	quiet   bool
+}
+
+// serveDefaultCertOut is where --tls writes the certificate unless
+// --cert-out says otherwise.
+const serveDefaultCertOut = "unisocket-server.pem"
+
+const serveExamples = `Examples:
+  unisocket serve
+      ws://127.0.0.1:8080, echoing
+  unisocket serve --addr 0.0.0.0:9000
+      reachable from other machines, e.g. a phone on the same network
+  unisocket serve --tls --host dev.example.com --cert-out dev.pem
+      wss:// with a certificate for dev.example.com too; trust dev.pem in the client
+
+Then point a client at a URL with the behaviour in its query:
+  ws://127.0.0.1:8080/chat?send=3
+  ws://127.0.0.1:8080/chat?close=4000&reason=bye&after=2
+  ws://127.0.0.1:8080/?status=403
+  ws://127.0.0.1:8080/?inspect=1
+`
+
+// serveHosts collects the repeated --host flag.
+type serveHosts []string
+
+func (h *serveHosts) String() string { return strings.Join(*h, ",") }
+
+func (h *serveHosts) Set(v string) error {
+	if v == "" {
+		return errors.New("empty host name")
+	}
+	*h = append(*h, v)
+	return nil
+}
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	cfg, code, ok := parseServeFlags(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, cfg, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "unisocket serve: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// parseServeFlags reads the serve flags. When ok is false the caller exits
+// with code: the help was shown, or the flags were wrong and one line on
+// stderr says how.
+func parseServeFlags(args []string, stdout, stderr io.Writer) (cfg serveConfig, code int, ok bool) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	// The flag package's own messages are replaced by one line below.
+	fs.SetOutput(io.Discard)
+	var hosts serveHosts
+	fs.StringVar(&cfg.opts.Addr, "addr", "127.0.0.1:8080", "listen `ADDR` (host:port; port 0 picks a free one)")
+	fs.BoolVar(&cfg.opts.TLS, "tls", false, "serve wss:// with a fresh self-signed certificate")
+	fs.Var(&hosts, "host", "extra DNS `NAME` or IP for the certificate (repeat for more; needs --tls)")
+	fs.StringVar(&cfg.certOut, "cert-out", "", "write the certificate's PEM to `FILE` (needs --tls; default "+serveDefaultCertOut+")")
+	fs.BoolVar(&cfg.quiet, "quiet", false, "do not log connections or show the behaviour table")
+
+	fail := func(format string, args ...any) (serveConfig, int, bool) {
+		fmt.Fprintf(stderr, "unisocket serve: %s (run 'unisocket serve --help' for usage)\n", fmt.Sprintf(format, args...))
+		return cfg, exitUsage, false
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			serveUsage(stdout, fs)
+			return cfg, exitOK, false
+		}
+		return fail("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return fail("unexpected argument %q: serve takes only flags", fs.Arg(0))
+	}
+	cfg.opts.Hosts = hosts
+	if !cfg.opts.TLS {
+		if cfg.certOut != "" {
+			return fail("--cert-out needs --tls")
+		}
+		if len(hosts) > 0 {
+			return fail("--host needs --tls")
+		}
+	} else if cfg.certOut == "" {
+		cfg.certOut = serveDefaultCertOut
+	}
+	return cfg, exitOK, true
+}
+
+func serveUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, `Usage: unisocket serve [flags]
+
+Runs the embedded WebSocket test server until Ctrl-C or SIGTERM. Every path
+echoes each message with its type; query parameters choose other behaviours
+and combine:
+
+`)
+	fmt.Fprint(w, server.BehaviourTable())
+	fmt.Fprintln(w, "\nFlags:")
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		fmt.Fprintf(w, "  --%s", f.Name)
+		if name != "" {
+			fmt.Fprintf(w, " %s", name)
+		}
+		fmt.Fprintf(w, "\n        %s", usage)
+		if f.DefValue != "" && f.DefValue != "false" {
+			fmt.Fprintf(w, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+	fmt.Fprintln(w)
+	fmt.Fprint(w, serveExamples)
+}
+
+// serve runs the server until ctx is done, then closes it. It prints the
+// URL (and without --quiet the behaviour table) on stdout and one log line
+// per connection and behaviour on stderr.
+func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error {
+	if !cfg.quiet {
+		cfg.opts.Logf = log.New(stderr, "", log.Ltime|log.Lmicroseconds).Printf
+	}
+	srv, err := server.Start(cfg.opts)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	if cfg.opts.TLS {
+		if err := os.WriteFile(cfg.certOut, srv.CertPEM(), 0o644); err != nil {
+			return fmt.Errorf("write the server certificate: %w", err)
+		}
+	}
+
+	fmt.Fprintf(stdout, "unisocket test server listening on %s\n", srv.URL())
+	if cfg.opts.TLS {
+		fmt.Fprintf(stdout, "self-signed certificate for %s written to %s; make the client trust it\n", serveCertNames(srv.CertPEM()), cfg.certOut)
+	}
+	if !cfg.quiet {
+		fmt.Fprint(stdout, "\nEvery path echoes; query parameters choose other behaviours and combine:\n")
+		fmt.Fprint(stdout, server.BehaviourTable())
+		fmt.Fprintf(stdout, "\ne.g. %s/chat?send=3&close=4000&reason=bye\n\n", srv.URL())
+	}
+	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
+
+	<-ctx.Done()
+	if err := srv.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "unisocket test server stopped")
+	return nil
+}
+
+// serveCertNames lists the names a certificate in PEM form is valid for.
+func serveCertNames(certPEM []byte) string {
+	block, _ := pem.Decode(certPEM)
+	if block == nil {
+		return "?"
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return "?"
+	}
+	names := slices.Clone(cert.DNSNames)
+	for _, ip := range cert.IPAddresses {
+		names = append(names, ip.String())
+	}
+	return strings.Join(names, ", ")
+}

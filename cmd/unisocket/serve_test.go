@@ -1,0 +1,282 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"go.uber.org/goleak"
+)
+
+// serveGuard bounds every wait in the serve tests so that a bug fails
+// instead of hanging; it asserts nothing about speed.
+const serveGuard = 10 * time.Second
+
+// serveOutput is a writer that a test can wait on.
+type serveOutput struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{} // closed and replaced at every write
+}
+
+func newServeOutput() *serveOutput { return &serveOutput{changed: make(chan struct{})} }
+
+func (o *serveOutput) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	close(o.changed)
+	o.changed = make(chan struct{})
+	return o.buf.Write(p)
+}
+
+func (o *serveOutput) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
+}
+
+// waitFor waits until the output matches re and returns the match.
+func (o *serveOutput) waitFor(t *testing.T, re *regexp.Regexp) string {
+	t.Helper()
+	timeout := time.NewTimer(serveGuard)
+	defer timeout.Stop()
+	for {
+		o.mu.Lock()
+		m := re.FindString(o.buf.String())
+		changed := o.changed
+		o.mu.Unlock()
+		if m != "" {
+			return m
+		}
+		select {
+		case <-changed:
+		case <-timeout.C:
+			t.Fatalf("output never matched %v; got:\n%s", re, o.String())
+		}
+	}
+}
+
+var serveURLPattern = regexp.MustCompile(`listening on (wss?://127\.0\.0\.1:[0-9]+)`)
+
+// serveURL waits for the whole start-up banner and returns its URL.
+func serveURL(t *testing.T, stdout *serveOutput) string {
+	t.Helper()
+	stdout.waitFor(t, regexp.MustCompile(`Press Ctrl-C to stop`))
+	return serveURLPattern.FindStringSubmatch(stdout.waitFor(t, serveURLPattern))[1]
+}
+
+// startServe runs serve in the background until the test ends, and then
+// checks that it left no goroutine behind.
+func startServe(t *testing.T, cfg serveConfig) (stdout, stderr *serveOutput) {
+	t.Helper()
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) }) // runs after the stop below
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr = newServeOutput(), newServeOutput()
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, stdout, stderr) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v", err)
+			}
+		case <-time.After(serveGuard):
+			t.Error("serve did not return after its context was cancelled")
+		}
+	})
+	return stdout, stderr
+}
+
+func serveDialEcho(t *testing.T, u string, tlsConfig *tls.Config) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), serveGuard)
+	defer cancel()
+	tr := &http.Transport{TLSClientConfig: tlsConfig}
+	defer tr.CloseIdleConnections()
+	c, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: &http.Client{Transport: tr}})
+	if err != nil {
+		t.Fatalf("dial %s: %v", u, err)
+	}
+	defer c.CloseNow()
+	if _, p, err := c.Read(ctx); err != nil || string(p) != "message 1" {
+		t.Fatalf("send=1: got %q, %v", p, err)
+	}
+	if err := c.Write(ctx, websocket.MessageText, []byte("echo")); err != nil {
+		t.Fatal(err)
+	}
+	if _, p, err := c.Read(ctx); err != nil || string(p) != "echo" {
+		t.Fatalf("echo: got %q, %v", p, err)
+	}
+	if err := c.Close(websocket.StatusNormalClosure, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestServePrintsURLAndServes(t *testing.T) {
+	cfg, code, ok := parseServeFlags([]string{"--addr", "127.0.0.1:0"}, &bytes.Buffer{}, &bytes.Buffer{})
+	if !ok {
+		t.Fatalf("parseServeFlags: exit code %d", code)
+	}
+	stdout, stderr := startServe(t, cfg)
+	u := serveURL(t, stdout)
+	if !strings.HasPrefix(u, "ws://") {
+		t.Errorf("URL %q, want ws://", u)
+	}
+	for _, b := range []string{"status=CODE", "close=CODE|empty", "inspect=1", "Ctrl-C"} {
+		if !strings.Contains(stdout.String(), b) {
+			t.Errorf("start-up output lacks %q:\n%s", b, stdout)
+		}
+	}
+	serveDialEcho(t, u+"/chat?send=1", nil)
+	stderr.waitFor(t, regexp.MustCompile(`#1 GET /chat\?send=1 from 127\.0\.0\.1`))
+	stderr.waitFor(t, regexp.MustCompile(`#1 closed by the client with 1000`))
+}
+
+func TestServeQuiet(t *testing.T) {
+	cfg, _, ok := parseServeFlags([]string{"--addr=127.0.0.1:0", "--quiet"}, &bytes.Buffer{}, &bytes.Buffer{})
+	if !ok {
+		t.Fatal("parseServeFlags failed")
+	}
+	stdout, stderr := startServe(t, cfg)
+	serveDialEcho(t, serveURL(t, stdout)+"/?send=1", nil)
+	if strings.Contains(stdout.String(), "status=CODE") {
+		t.Errorf("--quiet still shows the behaviour table:\n%s", stdout)
+	}
+	if s := stderr.String(); s != "" {
+		t.Errorf("--quiet still logs:\n%s", s)
+	}
+}
+
+func TestServeTLSWritesCertificate(t *testing.T) {
+	certFile := filepath.Join(t.TempDir(), "server.pem")
+	cfg, _, ok := parseServeFlags([]string{"--addr", "127.0.0.1:0", "--tls", "--host", "dev.example.com", "--host", "api.example.com", "--cert-out", certFile}, &bytes.Buffer{}, &bytes.Buffer{})
+	if !ok {
+		t.Fatal("parseServeFlags failed")
+	}
+	stdout, _ := startServe(t, cfg)
+	u := serveURL(t, stdout)
+	if !strings.HasPrefix(u, "wss://") {
+		t.Fatalf("URL %q, want wss://", u)
+	}
+	if !strings.Contains(stdout.String(), "dev.example.com, api.example.com") || !strings.Contains(stdout.String(), certFile) {
+		t.Errorf("start-up output does not name the certificate's hosts and file:\n%s", stdout)
+	}
+	pemData, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pemData) {
+		t.Fatalf("%s holds no certificate", certFile)
+	}
+	serveDialEcho(t, u+"/?send=1", &tls.Config{RootCAs: roots})
+	serveDialEcho(t, u+"/?send=1", &tls.Config{RootCAs: roots, ServerName: "api.example.com"})
+}
+
+func TestServeTLSDefaultCertOut(t *testing.T) {
+	cfg, _, ok := parseServeFlags([]string{"--tls"}, &bytes.Buffer{}, &bytes.Buffer{})
+	if !ok || cfg.certOut != serveDefaultCertOut || !cfg.opts.TLS || cfg.opts.Addr != "127.0.0.1:8080" {
+		t.Errorf("--tls: config %+v, want addr 127.0.0.1:8080 and cert-out %s", cfg, serveDefaultCertOut)
+	}
+}
+
+func TestServeStopsOnSIGTERM(t *testing.T) {
+	stdout, stderr := newServeOutput(), newServeOutput()
+	done := make(chan int, 1)
+	go func() { done <- run([]string{"serve", "--addr", "127.0.0.1:0", "--quiet"}, stdout, stderr) }()
+	u := serveURL(t, stdout) // printed after the signal handler is installed
+	serveDialEcho(t, u+"/?send=1", nil)
+
+	self, err := os.FindProcess(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := self.Signal(syscall.SIGTERM); err != nil {
+		t.Skipf("cannot signal this process here: %v", err)
+	}
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("exit code %d after SIGTERM, want %d; stderr:\n%s", code, exitOK, stderr)
+		}
+	case <-time.After(serveGuard):
+		t.Fatal("serve did not stop on SIGTERM")
+	}
+	if !strings.Contains(stdout.String(), "stopped") {
+		t.Errorf("no stop message:\n%s", stdout)
+	}
+}
+
+func TestServeFlagErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"--addr"}, "flag needs an argument: -addr"},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+		{[]string{"--cert-out", "x.pem"}, "--cert-out needs --tls"},
+		{[]string{"--host", "a.example"}, "--host needs --tls"},
+		{[]string{"--tls", "--host="}, "empty host name"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(append([]string{"serve"}, tc.args...), &stdout, &stderr)
+		if code != exitUsage {
+			t.Errorf("%q: exit code %d, want %d", tc.args, code, exitUsage)
+		}
+		msg := stderr.String()
+		if !strings.Contains(msg, tc.want) || strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "unisocket serve: ") {
+			t.Errorf("%q: stderr %q, want one line with %q", tc.args, msg, tc.want)
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("%q: wrote to stdout: %q", tc.args, stdout.String())
+		}
+	}
+}
+
+func TestServeListenError(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"serve", "--addr", "127.0.0.1:notaport"}, &stdout, &stderr)
+	if code != exitFailure || !strings.Contains(stderr.String(), "127.0.0.1:notaport") {
+		t.Errorf("exit code %d, stderr %q; want %d and a message naming the address", code, stderr.String(), exitFailure)
+	}
+}
+
+func TestServeHelp(t *testing.T) {
+	for _, arg := range []string{"--help", "-h"} {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"serve", arg}, &stdout, &stderr); code != exitOK {
+			t.Errorf("%s: exit code %d", arg, code)
+		}
+		help := stdout.String()
+		for _, want := range []string{"Usage: unisocket serve", "--addr ADDR", "--tls", "--host NAME", "--cert-out FILE", "--quiet", "Examples:", "close=CODE|empty", "hang=1"} {
+			if !strings.Contains(help, want) {
+				t.Errorf("%s: help lacks %q:\n%s", arg, want, help)
+			}
+		}
+		if stderr.Len() != 0 {
+			t.Errorf("%s: stderr %q", arg, stderr.String())
+		}
+	}
+}
+
+func TestServeIsListed(t *testing.T) {
+	var stdout bytes.Buffer
+	run([]string{"help"}, &stdout, &bytes.Buffer{})
+	if !strings.Contains(stdout.String(), "serve") {
+		t.Errorf("'unisocket help' does not list serve:\n%s", stdout.String())
+	}
+}

@@ -1,0 +1,256 @@
+package server
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Behaviour describes one query parameter the server understands. The list
+// returned by Behaviours is what the package documentation's table, the
+// server's answer to a plain HTTP request and `unisocket serve` show.
+type Behaviour struct {
+	// Param is the query parameter's name, e.g. "close".
+	Param string
+	// Value is the syntax of its value, e.g. "CODE|empty".
+	Value string
+	// Summary says what the server does, in one line.
+	Summary string
+}
+
+// Behaviours returns the query parameters that choose the server's
+// behaviour, in the order of the package documentation. Each call returns a
+// fresh slice.
+func Behaviours() []Behaviour {
+	return []Behaviour{
+		{"status", "CODE", "reject the handshake with that HTTP status (200-599)"},
+		{"redirect", "URL", "answer 302 (or status=3xx) with Location URL"},
+		{"delay", "DURATION", "wait before answering the handshake (300ms, 2s; a bare number means ms)"},
+		{"protocol", "NAME|none", "confirm subprotocol NAME even if not requested, or none (default: the first requested)"},
+		{"send", "N", "right after opening, send N messages (\"message 1\"...)"},
+		{"size", "BYTES", "make each sent message BYTES long"},
+		{"binary", "1", "send and echo binary messages (text is echoed as binary)"},
+		{"close", "CODE|empty", "close with CODE (empty: a close frame without payload, seen as 1005)"},
+		{"reason", "TEXT", "the close reason, at most 123 bytes"},
+		{"after", "N", "close or drop after echoing N messages (default 0: right after opening)"},
+		{"drop", "1", "cut the TCP connection without a close frame"},
+		{"inspect", "1", "first send a JSON description of the handshake request, then echo"},
+		{"hang", "1", "read the handshake request and never answer"},
+		{"compress", "1", "accept permessage-deflate"},
+		{"ping", "DATA", "right after opening, send a ping with payload DATA (the pong is logged)"},
+	}
+}
+
+// BehaviourTable returns Behaviours as aligned text, one indented line
+// each, as the server's answer to a plain HTTP request and `unisocket serve`
+// show them.
+func BehaviourTable() string {
+	var sb strings.Builder
+	for _, b := range Behaviours() {
+		fmt.Fprintf(&sb, "  %-20s %s\n", b.Param+"="+b.Value, b.Summary)
+	}
+	return sb.String()
+}
+
+// Limits on what a query can ask for, so that a typo cannot make the server
+// allocate without bound.
+const (
+	// ReadLimit is the largest message the server accepts from a client.
+	// It is far above coder/websocket's 32 KiB default so that clients can
+	// be tested with large messages.
+	ReadLimit = 64 << 20
+	maxSend   = 1_000_000
+	maxSize   = ReadLimit
+	// maxControlPayload is RFC 6455's limit on a control frame's payload.
+	maxControlPayload = 125
+	// maxCloseReason leaves room for the 2-byte code in a close frame.
+	maxCloseReason = maxControlPayload - 2
+)
+
+// protocolMode says which subprotocol the server confirms.
+type protocolMode int
+
+const (
+	protocolFirstRequested protocolMode = iota // no protocol= parameter
+	protocolNone                               // protocol=none
+	protocolForced                             // protocol=NAME
+)
+
+// behaviour is the parsed form of a request's query parameters.
+type behaviour struct {
+	status   int // 0: no status= parameter
+	redirect string
+	delay    time.Duration
+
+	protocolMode protocolMode
+	protocol     string // with protocolForced
+
+	send   int
+	size   int // -1: the default "message K" text
+	binary bool
+
+	close  bool
+	code   websocket.StatusCode // StatusNoStatusRcvd for close=empty
+	reason string
+	drop   bool
+	after  int
+
+	inspect  bool
+	hang     bool
+	compress bool
+
+	ping    bool
+	pingMsg string
+}
+
+// parseBehaviour reads the behaviour parameters from q. Unknown parameters
+// are ignored so that clients can add their own. The error names the
+// offending parameter and what was expected.
+func parseBehaviour(q url.Values) (behaviour, error) {
+	b := behaviour{size: -1}
+	var err error
+	if q.Has("status") {
+		if b.status, err = intParam(q, "status", 200, 599); err != nil {
+			return b, err
+		}
+	}
+	if q.Has("redirect") {
+		b.redirect = q.Get("redirect")
+		if b.redirect == "" {
+			return b, fmt.Errorf("bad redirect=: want a URL")
+		}
+	}
+	if q.Has("delay") {
+		v := q.Get("delay")
+		if ms, perr := strconv.Atoi(v); perr == nil {
+			b.delay = time.Duration(ms) * time.Millisecond
+		} else if b.delay, err = time.ParseDuration(v); err != nil {
+			return b, fmt.Errorf("bad delay=%q: want a duration such as 300ms or 2s", v)
+		}
+		if b.delay < 0 {
+			return b, fmt.Errorf("bad delay=%q: want a duration of 0 or more", v)
+		}
+	}
+	if q.Has("protocol") {
+		switch v := q.Get("protocol"); v {
+		case "":
+			return b, fmt.Errorf("bad protocol=: want a subprotocol name or none")
+		case "none":
+			b.protocolMode = protocolNone
+		default:
+			b.protocolMode, b.protocol = protocolForced, v
+		}
+	}
+	if q.Has("send") {
+		if b.send, err = intParam(q, "send", 0, maxSend); err != nil {
+			return b, err
+		}
+	}
+	if q.Has("size") {
+		if b.size, err = intParam(q, "size", 0, maxSize); err != nil {
+			return b, err
+		}
+	}
+	if b.binary, err = boolParam(q, "binary"); err != nil {
+		return b, err
+	}
+	if q.Has("close") {
+		b.close = true
+		if v := q.Get("close"); v == "empty" {
+			b.code = websocket.StatusNoStatusRcvd
+		} else {
+			code, err := strconv.Atoi(v)
+			if err != nil || !validCloseCode(code) {
+				return b, fmt.Errorf("bad close=%q: want empty or a close code that may be sent (1000-1003, 1007-1014, 3000-4999)", v)
+			}
+			b.code = websocket.StatusCode(code)
+		}
+		b.reason = q.Get("reason")
+		if len(b.reason) > maxCloseReason {
+			return b, fmt.Errorf("bad reason= of %d bytes: a close reason holds at most %d bytes", len(b.reason), maxCloseReason)
+		}
+		if b.reason != "" && b.code == websocket.StatusNoStatusRcvd {
+			return b, fmt.Errorf("bad reason=%q with close=empty: an empty close frame has no reason", b.reason)
+		}
+	}
+	if b.drop, err = boolParam(q, "drop"); err != nil {
+		return b, err
+	}
+	if b.close && b.drop {
+		return b, fmt.Errorf("bad close= with drop=1: choose one way to end the connection")
+	}
+	if q.Has("after") {
+		if b.after, err = intParam(q, "after", 0, maxSend); err != nil {
+			return b, err
+		}
+	}
+	if b.inspect, err = boolParam(q, "inspect"); err != nil {
+		return b, err
+	}
+	if b.hang, err = boolParam(q, "hang"); err != nil {
+		return b, err
+	}
+	if b.compress, err = boolParam(q, "compress"); err != nil {
+		return b, err
+	}
+	if q.Has("ping") {
+		b.ping, b.pingMsg = true, q.Get("ping")
+		if len(b.pingMsg) > maxControlPayload {
+			return b, fmt.Errorf("bad ping= of %d bytes: a ping holds at most %d bytes", len(b.pingMsg), maxControlPayload)
+		}
+	}
+	return b, nil
+}
+
+// validCloseCode reports whether code may appear in a close frame
+// (RFC 6455 section 7.4): 1004, 1005, 1006 and 1015 are reserved for local
+// use, and codes outside the registered and private ranges are invalid.
+func validCloseCode(code int) bool {
+	switch {
+	case code == 1004, code == 1005, code == 1006:
+		return false
+	case code >= 1000 && code <= 1014:
+		return true
+	default:
+		return code >= 3000 && code <= 4999
+	}
+}
+
+func intParam(q url.Values, name string, lo, hi int) (int, error) {
+	v := q.Get(name)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("bad %s=%q: want a whole number from %d to %d", name, v, lo, hi)
+	}
+	return n, nil
+}
+
+// boolParam accepts what strconv.ParseBool does (1, true, 0, false...);
+// an absent parameter is false.
+func boolParam(q url.Values, name string) (bool, error) {
+	if !q.Has(name) {
+		return false, nil
+	}
+	v := q.Get(name)
+	on, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("bad %s=%q: want 1 or 0", name, v)
+	}
+	return on, nil
+}
+
+// message returns the k-th message (from 1) that send=N sends: the text
+// "message k", or with size= that text and a space repeated and cut to
+// size bytes, which keeps it ASCII.
+func (b *behaviour) message(k int) []byte {
+	text := "message " + strconv.Itoa(k)
+	if b.size < 0 {
+		return []byte(text)
+	}
+	unit := text + " "
+	return []byte(strings.Repeat(unit, b.size/len(unit)+1)[:b.size])
+}

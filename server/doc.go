@@ -1,0 +1,73 @@
+// Package server is unisocket's embedded WebSocket test server: an echo
+// server whose behaviour each client chooses with query parameters, served
+// as ws:// or as wss:// with a fresh self-signed certificate.
+//
+// It backs the project's tests, `unisocket serve`, `unisocket demo` and
+// `unisocket connect` without a URL. Start runs a server on a free loopback
+// port; NewHandler gives the same behaviours as an http.Handler.
+//
+//	srv, err := server.Start(server.Options{})
+//	if err != nil { ... }
+//	defer srv.Close()
+//	c, _, err := websocket.Dial(ctx, srv.URL()+"/chat?close=4000&reason=bye&after=1", nil)
+//
+// # Behaviours
+//
+// Every path behaves the same; the query chooses the behaviour, and
+// parameters combine. Without any, the server echoes every data message
+// with its type (text as text, binary as binary) until the client closes.
+//
+//	parameter           behaviour
+//	status=CODE         reject the handshake with HTTP status CODE (200-599)
+//	                    and a short text body naming the behaviour
+//	redirect=URL        answer 302 with Location: URL (status=3xx picks
+//	                    another code); clients must not follow it
+//	delay=DURATION      wait before answering the handshake, in Go's
+//	                    duration syntax (300ms, 2s); a bare number is
+//	                    milliseconds
+//	protocol=NAME       confirm subprotocol NAME even if the client did not
+//	                    request it (clients must then fail)
+//	protocol=none       confirm no subprotocol; without protocol= the
+//	                    server confirms the first one the client requested
+//	send=N              right after opening, send N messages:
+//	                    "message 1", "message 2"...
+//	size=BYTES          make each sent message BYTES long ("message K "
+//	                    repeated and cut)
+//	binary=1            send=N sends binary messages, and text messages
+//	                    are echoed as binary
+//	close=CODE          close with CODE (1000-1003, 1007-1014, 3000-4999)
+//	reason=TEXT         ... and this reason, at most 123 bytes
+//	close=empty         send a close frame without payload, which the
+//	                    client reports as 1005
+//	after=N             close or drop after echoing N messages; default 0:
+//	                    right after opening and after send=N
+//	drop=1              cut the TCP connection without a close frame
+//	                    (clients report 1006)
+//	inspect=1           first send a JSON HandshakeRequest describing the
+//	                    handshake request (method, path, query, host,
+//	                    header, subprotocols), then echo
+//	hang=1              read the handshake request and never answer; the
+//	                    connection is held until the client goes away
+//	compress=1          accept permessage-deflate
+//	ping=DATA           right after opening, send a ping with payload DATA
+//	                    (at most 125 bytes); the client's pong is logged
+//
+// The steps run in this order: hang, delay, then redirect or status (or,
+// for a request that is not a WebSocket handshake, 426 with this table),
+// then the upgrade; once open: ping, inspect, send, then echo, with close
+// or drop after N echoed messages. hang ignores every other parameter.
+// close= together with drop=1 is an error. A malformed value is answered
+// with 400 and a body naming the parameter; unknown parameters are
+// ignored. Behaviours returns this table as data.
+//
+// # Conformance notes
+//
+// The server accepts any Origin and a handshake with any HTTP method
+// (uni-app's WeChat method option can send POST; inspect=1 reports the
+// method the client used). It accepts messages up to ReadLimit (64 MiB),
+// not coder/websocket's 32 KiB default, and serves HTTP/1.1 only.
+//
+// Close cuts every connection, including those held by hang=1, and waits
+// for every goroutine the server started, so tests can use
+// go.uber.org/goleak.
+package server
