@@ -145,3 +145,16 @@ func (t *SocketTask) Shutdown(ctx context.Context, code int, reason string) erro
 	}
 	return nil
 }
+
+// Ping sends a ping and waits for the server's pong or ctx's end. uni-app
+// has no ping API (hosts keep connections alive themselves); it is here
+// for Go programs and the CLI. The socket must be open.
+func (t *SocketTask) Ping(ctx context.Context) error {
+	t.mu.Lock()
+	conn, state := t.conn, t.state
+	t.mu.Unlock()
+	if state != StateOpen {
+		return fmt.Errorf("%s: the socket is %s", causeTaskNotOpen, state)
+	}
+	return conn.Ping(ctx)
+}

@@ -96,6 +96,10 @@ func (p *peer) waitEvents(t *testing.T, n int) []peerEvent {
 }
 
 func (p *peer) serve(w http.ResponseWriter, r *http.Request) {
+	// Counted before the upgrade: httptest's Close waits for handlers only
+	// until they hijack the connection.
+	p.conns.Add(1)
+	defer p.conns.Done()
 	q := r.URL.Query()
 	if s := q.Get("status"); s != "" {
 		code, _ := strconv.Atoi(s)
@@ -123,8 +127,6 @@ func (p *peer) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	p.conns.Add(1)
-	defer p.conns.Done()
 	defer c.Close()
 	c.SetReadLimit(64 << 20)
 

@@ -40,6 +40,7 @@ type Conn struct {
 	ws           *websocket.Conn
 	raw          net.Conn
 	closeTimeout time.Duration
+	guard        *guard // checks the server's frames (guard.go); nil if absent
 
 	rbuf []byte // reused between messages; only the reader touches it
 
@@ -47,6 +48,16 @@ type Conn struct {
 	sent     *CloseFrame // the close frame we sent, once we sent one
 	failed   atomic.Pointer[CloseFrame]
 	closeErr error
+
+	// closeDone is closed when the close handshake that Close started is
+	// over; closeClean, written before, says whether the peer answered it.
+	// The reader needs them: when Close's wait for the answer wins the race
+	// for the connection's read lock (the reader is between two messages),
+	// Close consumes the peer's close frame and the reader only sees a
+	// closed connection.
+	closeDone  chan struct{}
+	closeClean bool
+	aborted    atomic.Bool
 }
 
 // CloseFrame is a close code and reason.
@@ -56,7 +67,7 @@ type CloseFrame struct {
 }
 
 func newConn(ws *websocket.Conn, raw net.Conn, closeTimeout time.Duration) *Conn {
-	return &Conn{ws: ws, raw: raw, closeTimeout: closeTimeout}
+	return &Conn{ws: ws, raw: raw, closeTimeout: closeTimeout, closeDone: make(chan struct{})}
 }
 
 // ClosedError reports how a connection ended. Read returns it once the
@@ -91,11 +102,11 @@ var ErrInvalidUTF8 = errors.New("received a text message that is not valid UTF-8
 func (c *Conn) Read() (Message, error) {
 	typ, r, err := c.ws.Reader(context.Background())
 	if err != nil {
-		return Message{}, c.closedError(err)
+		return Message{}, c.readFailed(err)
 	}
 	b, err := c.readAll(r)
 	if err != nil {
-		return Message{}, c.closedError(err)
+		return Message{}, c.readFailed(err)
 	}
 	if typ == websocket.MessageBinary {
 		return Message{Binary: true, Data: append([]byte(nil), b...)}, nil
@@ -143,7 +154,29 @@ func (c *Conn) fail(code int, reason string) {
 	go c.Close(code, reason) //nolint:errcheck // the reader reports the outcome
 }
 
+// readFailed turns the error that ended reading into a ClosedError. After
+// an unclean end it cuts the TCP connection: when coder/websocket fails a
+// connection itself (read limit, a protocol error) it sends a close frame
+// but leaves the connection open, which would hold it until the server
+// closes it, possibly never. RFC 6455 7.1.7 says to close it. Closing the
+// raw connection does not block, unlike CloseNow, which would wait for a
+// close handshake running on another goroutine.
+func (c *Conn) readFailed(err error) *ClosedError {
+	ce := c.closedError(err)
+	if !ce.Clean && c.raw != nil {
+		_ = c.raw.Close()
+	}
+	return ce
+}
+
 func (c *Conn) closedError(err error) *ClosedError {
+	if c.guard != nil {
+		if v := c.guard.Violation(); v != nil {
+			// The guard failed the connection: coder/websocket answered its
+			// synthetic close frame. Report it as a browser does.
+			return &ClosedError{Code: CodeAbnormal, Err: v}
+		}
+	}
 	var ce websocket.CloseError
 	if errors.As(err, &ce) {
 		out := &ClosedError{Code: int(ce.Code), Reason: ce.Reason, Clean: true}
@@ -158,6 +191,19 @@ func (c *Conn) closedError(err error) *ClosedError {
 			out = &ClosedError{Code: CodeAbnormal, Err: err}
 		}
 		return out
+	}
+	if errors.Is(err, net.ErrClosed) && c.failed.Load() == nil {
+		c.sentMu.Lock()
+		sent := c.sent
+		c.sentMu.Unlock()
+		if sent != nil {
+			// Close is running (it set sent first) and ends within its
+			// timeouts; it may have read the peer's answer itself.
+			<-c.closeDone
+			if c.closeClean && !c.aborted.Load() {
+				return &ClosedError{Code: sent.Code, Reason: sent.Reason, Clean: true}
+			}
+		}
 	}
 	if errors.Is(err, websocket.ErrMessageTooBig) || errorsContain(err, "read limited at") {
 		return &ClosedError{Code: CodeAbnormal, Err: fmt.Errorf("received a message over the read limit; closed the connection with 1009: %w", err)}
@@ -207,13 +253,23 @@ func (c *Conn) Close(code int, reason string) error {
 	c.sent = &CloseFrame{Code: code, Reason: reason}
 	c.sentMu.Unlock()
 	var cut *time.Timer
+	var timedOut atomic.Bool
 	if c.raw != nil {
-		cut = time.AfterFunc(c.closeTimeout, func() { _ = c.raw.Close() })
+		cut = time.AfterFunc(c.closeTimeout, func() {
+			timedOut.Store(true)
+			_ = c.raw.Close()
+		})
 	}
 	err := c.ws.Close(websocket.StatusCode(code), reason)
 	if cut != nil {
 		cut.Stop()
 	}
+	// coder/websocket returns nil when the peer answered with our code,
+	// a CloseError when it answered with another, and nil too when a
+	// concurrent reader received the answer and closed the connection.
+	var ce websocket.CloseError
+	c.closeClean = !timedOut.Load() && (err == nil || errors.As(err, &ce))
+	close(c.closeDone)
 	if errors.Is(err, net.ErrClosed) {
 		err = nil
 	}
@@ -222,6 +278,7 @@ func (c *Conn) Close(code int, reason string) error {
 
 // Abort cuts the connection without a close handshake.
 func (c *Conn) Abort() {
+	c.aborted.Store(true)
 	if c.raw != nil {
 		_ = c.raw.Close()
 	}

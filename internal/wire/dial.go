@@ -147,7 +147,41 @@ func (m methodRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 		req = req.Clone(req.Context())
 		req.Method = method
 	}
-	return m.next.RoundTrip(req)
+	resp, err := m.next.RoundTrip(req)
+	if err == nil {
+		if perr := checkSubprotocol(req, resp); perr != nil {
+			// Refused here, because coder/websocket would first spend up
+			// to 3 s reading a "body" that is really the WebSocket stream.
+			resp.Body.Close()
+			return nil, perr
+		}
+	}
+	// Put the frame guard (guard.go) on the upgraded stream: the 101
+	// response's body is the connection's plaintext byte stream, above TLS.
+	guardResponse(req.Context(), resp)
+	return resp, err
+}
+
+// checkSubprotocol fails a 101 answer that confirms a subprotocol the
+// client did not request (RFC 6455 4.1; browsers fail the connection).
+func checkSubprotocol(req *http.Request, resp *http.Response) error {
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		return nil
+	}
+	got := resp.Header.Get("Sec-WebSocket-Protocol")
+	if got == "" {
+		return nil
+	}
+	for _, want := range strings.Split(req.Header.Get("Sec-WebSocket-Protocol"), ",") {
+		if strings.TrimSpace(want) == got {
+			return nil
+		}
+	}
+	return &HandshakeError{
+		Kind: KindSubprotocol,
+		URL:  req.URL.String(),
+		Err:  fmt.Errorf("server confirmed subprotocol %q, which was not requested", got),
+	}
 }
 
 // Handshake is what the server answered to a successful upgrade.
@@ -167,6 +201,7 @@ func Dial(ctx context.Context, opts DialOptions) (*Conn, *Handshake, error) {
 	}
 	rec := &rawConnRecord{}
 	ctx = context.WithValue(ctx, rawConnKey{}, rec)
+	ctx, grec := withGuardRecord(ctx) // receives the frame guard, see guard.go
 	if opts.Method != "" && opts.Method != http.MethodGet {
 		ctx = context.WithValue(ctx, methodKey{}, opts.Method)
 	}
@@ -211,11 +246,18 @@ func Dial(ctx context.Context, opts DialOptions) (*Conn, *Handshake, error) {
 	if closeTimeout <= 0 {
 		closeTimeout = DefaultCloseTimeout
 	}
-	return newConn(ws, rec.get(), closeTimeout), hs, nil
+	conn := newConn(ws, rec.get(), closeTimeout)
+	conn.guard = grec.g.Load()
+	return conn, hs, nil
 }
 
 // classify turns a dial error into a HandshakeError naming its cause.
 func classify(ctx context.Context, rawURL string, resp *http.Response, err error) *HandshakeError {
+	var inner *HandshakeError
+	if errors.As(err, &inner) {
+		inner.URL = rawURL
+		return inner
+	}
 	he := &HandshakeError{URL: rawURL, Err: err}
 	var (
 		dnsErr   *net.DNSError
