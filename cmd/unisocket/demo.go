@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/unisocket/unisocket/server"
+	"github.com/unisocket/unisocket/uni"
+)
+
+func init() {
+	commands["demo"] = command{
+		summary: "show the uni-app socket API at work against the embedded server",
+		run:     runDemo,
+	}
+}
+
+const demoHelp = `Usage: unisocket demo
+
+Starts the embedded test server on loopback (wss, with a certificate for
+www.example.com) and walks through the uni-app socket API, printing each
+callback as it runs: the seed document's URL wss://www.example.com/socket is
+routed to the local server, so nothing leaves the machine.
+`
+
+// demoHost is the seed document's placeholder host, routed to the local
+// server.
+const demoHost = "www.example.com"
+
+func runDemo(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprint(stdout, demoHelp)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "unisocket demo: %v\n", err)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "unisocket demo: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	srv, err := server.Start(server.Options{TLS: true, Hosts: []string{demoHost}})
+	if err != nil {
+		fmt.Fprintf(stderr, "unisocket demo: %v\n", err)
+		return exitFailure
+	}
+	defer srv.Close()
+	d := &demo{out: stdout, srv: srv}
+	fmt.Fprintf(stdout, "unisocket demo: wss://%s/socket is served by the embedded server at %s\n", demoHost, srv.Addr())
+	for _, step := range demoSteps {
+		if err := d.run(step); err != nil {
+			fmt.Fprintf(stderr, "unisocket demo: %s: %v\n", step.title, err)
+			return exitFailure
+		}
+	}
+	fmt.Fprintln(stdout, "\nAll steps ran. Try `unisocket serve` and `unisocket connect` next.")
+	return exitOK
+}
+
+type demo struct {
+	out io.Writer
+	srv *server.Server
+}
+
+// demoStep is one scene: play connects and reports through log; it calls
+// done once the scene is over.
+type demoStep struct {
+	title string
+	note  string
+	play  func(app *uni.App, url func(query string) string, log func(string, ...any), done func())
+}
+
+func (d *demo) run(step demoStep) error {
+	fmt.Fprintf(d.out, "\n== %s\n   %s\n", step.title, step.note)
+	app := uni.NewApp(uni.Config{
+		TLSConfig:   d.srv.ClientTLSConfig(),
+		DialContext: d.routeDemoHost,
+	})
+	finished := make(chan struct{})
+	logf := func(format string, args ...any) {
+		fmt.Fprintf(d.out, "   %s\n", fmt.Sprintf(format, args...))
+	}
+	url := func(query string) string {
+		u := "wss://" + demoHost + "/socket"
+		if query != "" {
+			u += "?" + query
+		}
+		return u
+	}
+	app.Run(func() { step.play(app, url, logf, func() { close(finished) }) })
+	select {
+	case <-finished:
+	case <-time.After(30 * time.Second):
+		return fmt.Errorf("the scene did not finish within 30 s")
+	}
+	<-app.Idle()
+	return nil
+}
+
+// routeDemoHost sends www.example.com:443 to the local server; TLS still
+// checks the certificate against www.example.com.
+func (d *demo) routeDemoHost(ctx context.Context, network, addr string) (net.Conn, error) {
+	if addr == demoHost+":443" {
+		addr = d.srv.Addr()
+	}
+	var dialer net.Dialer
+	return dialer.DialContext(ctx, network, addr)
+}
+
+
+func errMsg(r uni.GeneralCallbackResult) string { return fmt.Sprintf("{errMsg: %q}", r.ErrMsg) }
+
+var demoSteps = []demoStep{
+	{
+		title: "uni.connectSocket: success means issued, not open",
+		note:  "success and complete run before connectSocket returns; onOpen comes later.",
+		play: func(app *uni.App, url func(string) string, log func(string, ...any), done func()) {
+			task := app.ConnectSocket(uni.ConnectSocketOptions{
+				URL:       url(""),
+				Header:    map[string]string{"content-type": "application/json"},
+				Protocols: []string{"protocol1"},
+				Method:    "GET",
+				Success:   func(r uni.GeneralCallbackResult) { log("success   %s", errMsg(r)) },
+				Complete:  func(r uni.GeneralCallbackResult) { log("complete  %s", errMsg(r)) },
+			})
+			log("connectSocket returned a SocketTask, readyState %s", task.ReadyState())
+			task.OnOpen(func(r uni.OnOpenResult) {
+				log("onOpen    {header: {Upgrade: %q, Sec-Websocket-Protocol: %q}}", r.Header.Get("Upgrade"), r.Header.Get("Sec-Websocket-Protocol"))
+				task.Send(uni.SendSocketMessageOptions{
+					Data:    "hello",
+					Success: func(r uni.GeneralCallbackResult) { log("send      success %s", errMsg(r)) },
+				})
+			})
+			task.OnMessage(func(r uni.OnMessageResult) {
+				log("onMessage {data: %q}", r.Data)
+				task.Close(uni.CloseSocketOptions{Code: 1000, Reason: "done", Success: func(r uni.GeneralCallbackResult) { log("close     success %s", errMsg(r)) }})
+			})
+			task.OnClose(func(r uni.OnCloseResult) {
+				log("onClose   {code: %d, reason: %q}", r.Code, r.Reason)
+				done()
+			})
+		},
+	},
+	{
+		title: "The global API and the docs' message queue",
+		note:  "uni.sendSocketMessage acts on the oldest socket; messages wait for onSocketOpen.",
+		play: func(app *uni.App, url func(string) string, log func(string, ...any), done func()) {
+			socketOpen := false
+			var queue []string
+			send := func(msg string) {
+				if socketOpen {
+					app.SendSocketMessage(uni.SendSocketMessageOptions{Data: msg})
+				} else {
+					log("queued    %q (socket not open yet)", msg)
+					queue = append(queue, msg)
+				}
+			}
+			app.ConnectSocket(uni.ConnectSocketOptions{URL: url("")})
+			app.OnSocketOpen(func(uni.OnOpenResult) {
+				log("uni.onSocketOpen: WebSocket连接已打开!")
+				socketOpen = true
+				for _, m := range queue {
+					send(m)
+				}
+				queue = nil
+			})
+			n := 0
+			app.OnSocketMessage(func(r uni.OnMessageResult) {
+				log("uni.onSocketMessage: 收到服务器内容:%v", r.Data)
+				if n++; n == 2 {
+					app.CloseSocket(uni.CloseSocketOptions{})
+				}
+			})
+			app.OnSocketClose(func(r uni.OnCloseResult) {
+				log("uni.onSocketClose: WebSocket 已关闭! {code: %d}", r.Code)
+				done()
+			})
+			send("first")
+			send("second")
+		},
+	},
+	{
+		title: "The server closes with a code and reason",
+		note:  "The close event carries the server's code and reason (here ?close=4001&reason=bye).",
+		play: func(app *uni.App, url func(string) string, log func(string, ...any), done func()) {
+			task := app.ConnectSocket(uni.ConnectSocketOptions{URL: url("close=4001&reason=bye")})
+			task.OnOpen(func(uni.OnOpenResult) { log("onOpen") })
+			task.OnClose(func(r uni.OnCloseResult) {
+				log("onClose   {code: %d, reason: %q}", r.Code, r.Reason)
+				done()
+			})
+		},
+	},
+	{
+		title: "A refused handshake: error, then close 1006",
+		note:  "connectSocket still succeeds (the attempt was issued); the error names the cause.",
+		play: func(app *uni.App, url func(string) string, log func(string, ...any), done func()) {
+			task := app.ConnectSocket(uni.ConnectSocketOptions{
+				URL:     url("status=403"),
+				Success: func(r uni.GeneralCallbackResult) { log("success   %s", errMsg(r)) },
+			})
+			task.OnError(func(r uni.OnErrorResult) {
+				log("onError   {errMsg: %q}", strings.Replace(r.ErrMsg, "wss://"+demoHost+"/socket?status=403", "…", 1))
+			})
+			task.OnClose(func(r uni.OnCloseResult) {
+				log("onClose   {code: %d, reason: %q}", r.Code, r.Reason)
+				done()
+			})
+		},
+	},
+	{
+		title: "Close codes and the 123-byte reason",
+		note:  "Only 1000 and 3000-4999 are allowed; a refused close leaves the socket open.",
+		play: func(app *uni.App, url func(string) string, log func(string, ...any), done func()) {
+			task := app.ConnectSocket(uni.ConnectSocketOptions{URL: url("")})
+			task.OnOpen(func(uni.OnOpenResult) {
+				task.Close(uni.CloseSocketOptions{Code: 1001, Fail: func(r uni.GeneralCallbackResult) { log("close(1001) fail %s", errMsg(r)) }})
+				task.Close(uni.CloseSocketOptions{Reason: strings.Repeat("x", 124), Fail: func(r uni.GeneralCallbackResult) { log("close(124-byte reason) fail %s", errMsg(r)) }})
+				task.Close(uni.CloseSocketOptions{Code: 3000, Reason: "x", Success: func(r uni.GeneralCallbackResult) {
+					log("close(3000) success %s, readyState %s", errMsg(r), task.ReadyState())
+				}})
+			})
+			task.OnClose(func(r uni.OnCloseResult) {
+				log("onClose   {code: %d, reason: %q}", r.Code, r.Reason)
+				done()
+			})
+		},
+	},
+	{
+		title: "Closing before open",
+		note:  "The standard profile abandons the handshake as a browser does: ok, then error, then close 1006.",
+		play: func(app *uni.App, url func(string) string, log func(string, ...any), done func()) {
+			task := app.ConnectSocket(uni.ConnectSocketOptions{URL: url("delay=2s")})
+			task.OnError(func(r uni.OnErrorResult) { log("onError   {errMsg: %q}", r.ErrMsg) })
+			task.OnClose(func(r uni.OnCloseResult) {
+				log("onClose   {code: %d, reason: %q}", r.Code, r.Reason)
+				done()
+			})
+			app.CloseSocket(uni.CloseSocketOptions{Success: func(r uni.GeneralCallbackResult) { log("closeSocket success %s", errMsg(r)) }})
+		},
+	},
+}
