@@ -5,4 +5,16 @@
 //
 // The core (package uni) reads a Profile and never tests a platform's name,
 // so adding a platform means adding a row to the table in profiles.go.
+// Lookup and Names give the profiles by name; Rules lists the table's rows
+// and Markdown renders them (PROFILES.md is generated from it, and a test
+// fails when it is stale: go test ./platform -run TestProfilesDoc -update
+// rewrites it).
+//
+// Whitelist is the mini-program hosts' socket domain list. Its matcher
+// reduces a URL's host to the one form that is compared and dialled: it
+// reads IPv4 addresses in every notation a browser accepts (2130706433,
+// 0x7f.1, 017700000001), lower-cases, drops a trailing dot, ignores
+// userinfo, and encodes internationalised names in punycode with the
+// standard library only, refusing the few characters whose IDNA mapping
+// it would have to guess.
 package platform

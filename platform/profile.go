@@ -1,5 +1,12 @@
 package platform
 
+import (
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+)
+
 // CloseBeforeOpen says what closing a socket that is still connecting does.
 type CloseBeforeOpen int
 
@@ -13,6 +20,17 @@ const (
 	FailNotConnected
 )
 
+// String names the behaviour as the profile table does.
+func (c CloseBeforeOpen) String() string {
+	switch c {
+	case AbortHandshake:
+		return "abort handshake"
+	case FailNotConnected:
+		return "fail: not connected"
+	}
+	return "CloseBeforeOpen(" + strconv.Itoa(int(c)) + ")"
+}
+
 // HandshakeFailure says which events a failed handshake produces.
 type HandshakeFailure int
 
@@ -22,6 +40,17 @@ const (
 	// ErrorOnly fires onError and nothing else (uni-app's App platform).
 	ErrorOnly
 )
+
+// String names the behaviour as the profile table does.
+func (h HandshakeFailure) String() string {
+	switch h {
+	case ErrorThenClose:
+		return "error, close 1006"
+	case ErrorOnly:
+		return "error only"
+	}
+	return "HandshakeFailure(" + strconv.Itoa(int(h)) + ")"
+}
 
 // ListenerOrder says whether a task's own listeners run before or after the
 // global onSocket* listeners for the same event.
@@ -34,8 +63,60 @@ const (
 	GlobalFirst
 )
 
+// String names the order as the profile table does.
+func (o ListenerOrder) String() string {
+	switch o {
+	case TaskFirst:
+		return "task, then global"
+	case GlobalFirst:
+		return "global, then task"
+	}
+	return "ListenerOrder(" + strconv.Itoa(int(o)) + ")"
+}
+
+// DomainMatch says how a URL's host is matched against the domain
+// whitelist.
+type DomainMatch int
+
+const (
+	// ExactDomain admits a host only when it is listed itself: every
+	// subdomain must be listed on its own, as on WeChat.
+	ExactDomain DomainMatch = iota
+	// WithSubdomains admits a listed domain and every name below it, the
+	// closest stdlib-only reading of Alipay's "matched on the first-level
+	// domain" (list the registrable domain to get Alipay's behaviour).
+	WithSubdomains
+)
+
+// String names the rule as the profile table does.
+func (m DomainMatch) String() string {
+	switch m {
+	case ExactDomain:
+		return "exact host"
+	case WithSubdomains:
+		return "host and subdomains"
+	}
+	return "DomainMatch(" + strconv.Itoa(int(m)) + ")"
+}
+
+// TaskIDPlaceholder stands, in Profile.QuotaErrMsg, for the number of the
+// task that was refused.
+const TaskIDPlaceholder = "{taskID}"
+
+// ErrMsgNotInDomainList is the cause WeChat reports for a URL whose host is
+// not a configured socket domain, observed as
+// "createSocketTask:fail url not in domain list" [I6]. uni-app's Vue 3
+// errMsg normalisation keeps what follows ":fail" and puts its own API name
+// in front [S4 normalizeErrMsg], so the fail callback reads
+// "connectSocket:fail url not in domain list". IP literals and localhost
+// get the same text: they can never be on the list.
+const ErrMsgNotInDomainList = "url not in domain list"
+
 // Profile is one platform's behaviour. The zero value is not useful; start
 // from Standard or look a profile up with Lookup.
+//
+// Every field is a rule the core (package uni) applies; Rules lists them
+// with their documentation, and PROFILES.md shows them as a table.
 type Profile struct {
 	// Name is the profile's identifier, as given to --platform.
 	Name string
@@ -44,12 +125,31 @@ type Profile struct {
 
 	// SecureOnly accepts only wss:// URLs.
 	SecureOnly bool
+	// TestBuildWS lifts SecureOnly for a test build (the configuration's
+	// TestBuild switch), as Douyin does.
+	TestBuildWS bool
 	// CheckDomain requires the URL's host to be on the configured domain
-	// whitelist (unless the configuration turns the check off).
+	// whitelist (unless the configuration turns the check off). IP
+	// literals and localhost are never on it.
 	CheckDomain bool
+	// DomainMatch is how a host is matched against the whitelist.
+	DomainMatch DomainMatch
+	// LANIP lets the configuration's LAN switch admit private-network IP
+	// literals (never loopback) despite CheckDomain.
+	LANIP bool
+
 	// MaxSockets is the number of sockets that may be connecting, open or
 	// closing at once; 0 means no limit.
 	MaxSockets int
+	// MaxSocketsMultiple, when not 0, is the limit for a connectSocket
+	// call with multiple: true (Alipay's multi-instance mode); MaxSockets
+	// then applies to calls without it. 0 means the option is ignored.
+	MaxSocketsMultiple int
+	// QuotaErrMsg is the cause reported when the limit is reached, after
+	// "connectSocket:fail ". TaskIDPlaceholder in it is replaced by the
+	// refused task's number. "" means the generic "exceed max concurrent
+	// count"; see QuotaCause for Alipay's multi-instance mode.
+	QuotaErrMsg string
 
 	// Header, Method and Protocols say whether those connectSocket options
 	// reach the server. An option that is not honoured is dropped with a
@@ -57,6 +157,14 @@ type Profile struct {
 	Header    bool
 	Method    bool
 	Protocols bool
+	// Referer says whether the header option may set Referer. Mini-program
+	// hosts set their own Referer, so a Referer given there is dropped
+	// with a warning and never reaches the server.
+	Referer bool
+	// Timeout says whether a per-call timeout overrides the App's
+	// networkTimeout.connectSocket. When it does not, the option is
+	// ignored with a warning.
+	Timeout bool
 
 	// OpenHeader puts the handshake response headers into the onOpen
 	// payload; otherwise the payload is empty ({}).
@@ -74,25 +182,71 @@ type Profile struct {
 	// GlobalAPI says whether the global onSocket*/sendSocketMessage/
 	// closeSocket functions exist.
 	GlobalAPI bool
+
+	// Sources cites, for a rule (keyed by its Rule.Name), the reference
+	// tags its value rests on, e.g. "W1, W2". PROFILES.md prints them.
+	Sources map[string]string
 }
 
-// Standard is the default profile for Go programs: the browser's event
-// model and close rules, plus what native code can do and a browser cannot
-// (custom headers, method, onOpen({header}), onError({errMsg})). It has no
-// scheme, whitelist or quota limit.
-var standard = Profile{
-	Name:             "standard",
-	Summary:          "browser event model plus native headers and method; no host limits",
-	Header:           true,
-	Method:           true,
-	Protocols:        true,
-	OpenHeader:       true,
-	ErrorMessage:     true,
-	CloseBeforeOpen:  AbortHandshake,
-	HandshakeFailure: ErrorThenClose,
-	ListenerOrder:    TaskFirst,
-	GlobalAPI:        true,
+// QuotaCause returns the cause to report when the quota refuses the task
+// numbered taskID. A call with multiple: true on a profile that has a
+// multi-instance quota gets the generic "exceed max concurrent count": the
+// hosts document no text for it.
+func (p Profile) QuotaCause(taskID uint64, multiple bool) string {
+	msg := p.QuotaErrMsg
+	if msg == "" || (multiple && p.MaxSocketsMultiple > 0) {
+		msg = defaultQuotaErrMsg
+	}
+	return strings.ReplaceAll(msg, TaskIDPlaceholder, strconv.FormatUint(taskID, 10))
 }
 
-// Standard returns the standard profile.
-func Standard() Profile { return standard }
+// Quota returns the socket limit for a connectSocket call, given its
+// multiple option; 0 means no limit.
+func (p Profile) Quota(multiple bool) int {
+	if multiple && p.MaxSocketsMultiple > 0 {
+		return p.MaxSocketsMultiple
+	}
+	return p.MaxSockets
+}
+
+// Standard returns the standard profile: the browser's event model and
+// close rules, plus what native code can do and a browser cannot (custom
+// headers, method, onOpen({header}), onError({errMsg})). It has no scheme,
+// whitelist or quota limit.
+func Standard() Profile { return standard.clone() }
+
+// Lookup returns the profile called name (case does not matter). The error
+// names the valid profiles.
+func Lookup(name string) (Profile, error) {
+	key := strings.ToLower(strings.TrimSpace(name))
+	for _, p := range table {
+		if p.Name == key {
+			return p.clone(), nil
+		}
+	}
+	return Profile{}, fmt.Errorf("unknown platform %q: valid platforms are %s", name, strings.Join(Names(), ", "))
+}
+
+// Names returns the profiles' names in table order, standard first.
+func Names() []string {
+	names := make([]string, len(table))
+	for i, p := range table {
+		names[i] = p.Name
+	}
+	return names
+}
+
+// All returns every profile in table order.
+func All() []Profile {
+	ps := make([]Profile, len(table))
+	for i, p := range table {
+		ps[i] = p.clone()
+	}
+	return ps
+}
+
+// clone copies p so that a caller cannot change the table through Sources.
+func (p Profile) clone() Profile {
+	p.Sources = maps.Clone(p.Sources)
+	return p
+}

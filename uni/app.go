@@ -164,12 +164,6 @@ func (a *App) first() *SocketTask {
 	return a.tasks[0]
 }
 
-func (a *App) register(t *SocketTask) {
-	a.mu.Lock()
-	a.tasks = append(a.tasks, t)
-	a.mu.Unlock()
-}
-
 // unregister removes t; it reports whether t was registered.
 func (a *App) unregister(t *SocketTask) bool {
 	a.mu.Lock()

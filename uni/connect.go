@@ -26,8 +26,14 @@ type ConnectSocketOptions struct {
 	// one, or the connection fails.
 	Protocols []string
 	// Timeout overrides the App's ConnectTimeout for this call (WeChat's
-	// per-call timeout). 0 means the App's.
+	// per-call timeout). 0 means the App's. Profiles whose Timeout rule is
+	// off ignore it with a warning.
 	Timeout time.Duration
+	// Multiple is Alipay's multi-instance mode: on a profile with a
+	// MaxSocketsMultiple quota (mp-alipay) the call gets that quota (5)
+	// instead of the single-instance one (1). Other profiles ignore it, as
+	// the other hosts ignore an option they do not know.
+	Multiple bool
 
 	// Success runs when the connection attempt was issued, not when the
 	// socket opened: wait for OnOpen for that. Success, Fail and Complete
@@ -74,23 +80,22 @@ type dialPlan struct {
 	timeout   time.Duration
 }
 
-// plan validates opts against the profile. The error text is the cause
-// that follows "connectSocket:fail ".
+// plan validates opts against the profile and the host rules (the socket
+// quota is checked by admit, as the task is registered). The error text is the cause that follows
+// "connectSocket:fail ".
 func (a *App) plan(opts *ConnectSocketOptions) (*dialPlan, error) {
-	p := &dialPlan{timeout: a.cfg.ConnectTimeout}
-	if opts.Timeout > 0 {
-		p.timeout = opts.Timeout
-	}
-	if err := a.checkURL(opts.URL); err != nil {
+	p := &dialPlan{timeout: a.callTimeout(opts.Timeout)}
+	dialURL, err := a.checkURL(opts.URL)
+	if err != nil {
 		return nil, err
 	}
-	p.url = opts.URL
+	p.url = dialURL
 
 	if len(opts.Header) > 0 {
 		if !a.profile.Header {
 			a.warnf("connectSocket: the %s profile ignores option \"header\"", a.profile.Name)
 		} else {
-			h, err := buildHeader(opts.Header)
+			h, err := buildHeader(a.hostHeader(opts.Header))
 			if err != nil {
 				return nil, err
 			}
@@ -117,30 +122,28 @@ func (a *App) plan(opts *ConnectSocketOptions) (*dialPlan, error) {
 	return p, nil
 }
 
-func (a *App) checkURL(raw string) error {
+// checkURL validates the url option and applies the host's URL rules
+// (hostURL). It returns the URL to dial.
+func (a *App) checkURL(raw string) (string, error) {
 	if raw == "" {
-		return fmt.Errorf("Missing required parameter `url`")
+		return "", fmt.Errorf("Missing required parameter `url`")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("invalid url %q: %v", raw, unwrapURLError(err))
+		return "", fmt.Errorf("invalid url %q: %v", raw, unwrapURLError(err))
 	}
 	switch strings.ToLower(u.Scheme) {
-	case "ws":
-		if a.profile.SecureOnly {
-			return fmt.Errorf("invalid url %q: the %s platform accepts only wss:// URLs", raw, a.profile.Name)
-		}
-	case "wss":
+	case "ws", "wss":
 	default:
-		return fmt.Errorf("invalid url %q: the scheme must be ws or wss, not %q", raw, u.Scheme)
+		return "", fmt.Errorf("invalid url %q: the scheme must be ws or wss, not %q", raw, u.Scheme)
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return fmt.Errorf("invalid url %q: it has no host", raw)
+		return "", fmt.Errorf("invalid url %q: it has no host", raw)
 	}
 	if u.Fragment != "" || strings.Contains(raw, "#") {
-		return fmt.Errorf("invalid url %q: a WebSocket URL cannot have a fragment", raw)
+		return "", fmt.Errorf("invalid url %q: a WebSocket URL cannot have a fragment", raw)
 	}
-	return nil
+	return a.hostURL(raw, u)
 }
 
 func unwrapURLError(err error) error {

@@ -3,7 +3,6 @@ package uni
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/unisocket/unisocket/internal/wire"
 )
@@ -36,7 +35,7 @@ func (a *App) connectSocket(opts *ConnectSocketOptions, keep bool) (*SocketTask,
 	}
 	p, err := a.plan(opts)
 	if err == nil {
-		err = a.admit()
+		err = a.admit(t, opts.Multiple) // registers t when a slot is free
 	}
 	if err != nil {
 		t.state = StateClosed
@@ -49,34 +48,12 @@ func (a *App) connectSocket(opts *ConnectSocketOptions, keep bool) (*SocketTask,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
 	t.cancel = cancel
-	a.register(t)
 	if cb.HasAny() {
 		res := okResult(apiConnectSocket)
 		a.disp.runNow(func() { a.protect(whereResult, func() { cb.call(res) }) })
 	}
 	go t.connect(ctx, p)
 	return t, nil
-}
-
-// admit enforces the profile's socket quota: sockets connecting, open or
-// closing all count.
-func (a *App) admit() error {
-	max := a.profile.MaxSockets
-	if max <= 0 {
-		return nil
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	n := 0
-	for _, t := range a.tasks {
-		if t.ReadyState() != StateClosed {
-			n++
-		}
-	}
-	if n >= max {
-		return fmt.Errorf("the %s platform allows at most %d sockets at once, and %d are in use", a.profile.Name, max, n)
-	}
-	return nil
 }
 
 // Error is a failed call's error: ErrMsg is the errMsg uni-app would

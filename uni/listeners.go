@@ -24,6 +24,35 @@ const (
 	whereResult        = "api callback function"
 )
 
+// event describes one kind of socket event: where its listeners are kept
+// and how a panicking one is reported.
+type event[T any] struct {
+	list        func(*listeners) *[]func(T)
+	whereTask   string
+	whereGlobal string
+	ends        bool // the event removes the task from the registry
+}
+
+// The four socket events. They are values, never changed.
+var (
+	openEvent = event[OnOpenResult]{
+		list:      func(l *listeners) *[]func(OnOpenResult) { return &l.open },
+		whereTask: whereTaskOpen, whereGlobal: whereGlobalOpen,
+	}
+	messageEvent = event[OnMessageResult]{
+		list:      func(l *listeners) *[]func(OnMessageResult) { return &l.message },
+		whereTask: whereTaskMessage, whereGlobal: whereGlobalMessage,
+	}
+	errorEvent = event[OnErrorResult]{
+		list:      func(l *listeners) *[]func(OnErrorResult) { return &l.err },
+		whereTask: whereTaskError, whereGlobal: whereGlobalError, ends: true,
+	}
+	closeEvent = event[OnCloseResult]{
+		list:      func(l *listeners) *[]func(OnCloseResult) { return &l.close },
+		whereTask: whereTaskClose, whereGlobal: whereGlobalClose, ends: true,
+	}
+)
+
 func fire[T any](a *App, where string, fns []func(T), v T) {
 	for _, fn := range fns {
 		a.protect(where, func() { fn(v) })

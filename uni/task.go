@@ -174,7 +174,7 @@ func (t *SocketTask) connect(ctx context.Context, p *dialPlan) {
 	if a.profile.OpenHeader {
 		res.Header = hs.Header
 	}
-	a.disp.post(func() { t.deliverOpen(res) })
+	a.disp.post(func() { deliver(t, openEvent, res) })
 
 	for {
 		msg, err := conn.Read()
@@ -207,7 +207,7 @@ func (t *SocketTask) connect(ctx context.Context, p *dialPlan) {
 			in.push(res)
 		}
 		if t.nMessageListeners.Load() > 0 || a.nGlobalMessage.Load() > 0 {
-			a.disp.post(func() { t.deliverMessage(res) })
+			a.disp.post(func() { deliver(t, messageEvent, res) })
 		}
 	}
 }
@@ -234,10 +234,10 @@ func (t *SocketTask) finish(errMsg string, closeRes *OnCloseResult, withError bo
 		if a.profile.ErrorMessage {
 			res.ErrMsg = errMsg
 		}
-		a.disp.post(func() { t.deliverError(res) })
+		a.disp.post(func() { deliver(t, errorEvent, res) })
 	}
 	if !(handshakeFailed && a.profile.HandshakeFailure == platform.ErrorOnly) {
-		a.disp.post(func() { t.deliverClose(*closeRes) })
+		a.disp.post(func() { deliver(t, closeEvent, *closeRes) })
 	}
 	t.writes.fail(fmt.Errorf("%s", causeNotConnected))
 	close(t.done)
@@ -265,67 +265,31 @@ func (t *SocketTask) failureErr() error {
 	return t.failure
 }
 
-// deliver* run on the dispatcher. Whether the task is the global target is
-// decided when the event is delivered, as uni-app decides it.
-
-func (t *SocketTask) deliverOpen(res OnOpenResult) {
+// deliver runs on the dispatcher: the task's listeners for an event, then
+// (or first, per the profile) the global ones if the task is the global
+// target. Whether it is the target is decided when the event is delivered,
+// as uni-app decides it.
+func deliver[T any](t *SocketTask, ev event[T], v T) {
 	a := t.app
 	t.mu.Lock()
-	own := t.own.open
+	own := *ev.list(&t.own)
 	t.mu.Unlock()
-	global := a.globalOpen(t)
-	a.fireInOrder(
-		func() { fire(a, whereTaskOpen, own, res) },
-		func() { fire(a, whereGlobalOpen, global, res) },
-	)
-}
-
-func (t *SocketTask) deliverMessage(res OnMessageResult) {
-	a := t.app
-	t.mu.Lock()
-	own := t.own.message
-	t.mu.Unlock()
-	global := a.globalMessage(t)
-	a.fireInOrder(
-		func() { fire(a, whereTaskMessage, own, res) },
-		func() { fire(a, whereGlobalMessage, global, res) },
-	)
-}
-
-func (t *SocketTask) deliverError(res OnErrorResult) {
-	a := t.app
-	t.mu.Lock()
-	own := t.own.err
-	t.mu.Unlock()
-	global := a.globalError(t)
-	a.fireInOrder(
-		func() { fire(a, whereTaskError, own, res) },
-		func() { fire(a, whereGlobalError, global, res) },
-	)
-	a.unregister(t) // a task leaves the registry at its first error or close
-}
-
-func (t *SocketTask) deliverClose(res OnCloseResult) {
-	a := t.app
-	t.mu.Lock()
-	own := t.own.close
-	t.mu.Unlock()
-	global := a.globalClose(t)
-	a.fireInOrder(
-		func() { fire(a, whereTaskClose, own, res) },
-		func() { fire(a, whereGlobalClose, global, res) },
-	)
-	a.unregister(t)
-}
-
-func (a *App) fireInOrder(task, global func()) {
-	if a.profile.ListenerOrder == platform.GlobalFirst {
-		global()
-		task()
-		return
+	var global []func(T)
+	a.mu.Lock()
+	if len(a.tasks) > 0 && a.tasks[0] == t {
+		global = *ev.list(&a.global)
 	}
-	task()
-	global()
+	a.mu.Unlock()
+	if a.profile.ListenerOrder == platform.GlobalFirst {
+		fire(a, ev.whereGlobal, global, v)
+		fire(a, ev.whereTask, own, v)
+	} else {
+		fire(a, ev.whereTask, own, v)
+		fire(a, ev.whereGlobal, global, v)
+	}
+	if ev.ends {
+		a.unregister(t) // a task leaves the registry at its first error or close
+	}
 }
 
 func (t *SocketTask) loadInbox() *inbox { return t.inbox.Load() }
