@@ -194,6 +194,11 @@ func (a *App) warnf(format string, args ...any) {
 
 func (a *App) String() string { return fmt.Sprintf("uni.App(%s)", a.profile.Name) }
 
+// Post queues fn to run as a callback of the App, after every event and
+// result already queued. It returns at once. Bindings such as the
+// JavaScript runtime use it to keep their own results in event order.
+func (a *App) Post(fn func()) { a.disp.post(func() { a.protect(whereResult, fn) }) }
+
 // Run runs fn on the calling goroutine as one turn of the App's callback
 // thread: no listener or result callback of the App runs while fn does.
 // Code that connects and then adds listeners should do both inside Run (or

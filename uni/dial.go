@@ -24,7 +24,7 @@ func (a *App) Dial(ctx context.Context, opts ConnectSocketOptions) (*SocketTask,
 	select {
 	case <-t.opened:
 	case <-ctx.Done():
-		t.abort()
+		t.Abort()
 		<-t.done
 		return nil, ctx.Err()
 	}
@@ -38,19 +38,31 @@ func (a *App) Dial(ctx context.Context, opts ConnectSocketOptions) (*SocketTask,
 	return t, nil
 }
 
-// abort abandons a handshake in progress, whatever the profile's rule for
-// closing before open says.
-func (t *SocketTask) abort() {
+// Abort ends the socket without a close handshake, whatever the profile's
+// rules: a handshake in progress is abandoned, an open connection is cut.
+// The task then reports an error and a close with code 1006, as a browser
+// does when it fails a connection. It does nothing once the task is
+// CLOSED. Bindings whose view of the state lags behind the network's (a
+// script that still sees CONNECTING) use it to get the browser's
+// close-before-open outcome.
+func (t *SocketTask) Abort() {
 	t.mu.Lock()
-	if t.state == StateConnecting {
+	switch t.state {
+	case StateConnecting:
 		t.aborted = true
 		t.state = StateClosing
 		cancel := t.cancel
 		t.mu.Unlock()
 		cancel()
-		return
+	case StateOpen, StateClosing:
+		conn := t.conn
+		t.aborted = true
+		t.state = StateClosing
+		t.mu.Unlock()
+		conn.Abort()
+	default:
+		t.mu.Unlock()
 	}
-	t.mu.Unlock()
 }
 
 // Receive returns the next message: Data is a string for a text message
@@ -129,7 +141,7 @@ func (t *SocketTask) Shutdown(ctx context.Context, code int, reason string) erro
 		return &Error{ErrMsg: failResult(apiCloseSocket, err.Error()).ErrMsg, Err: err}
 	}
 	if t.ReadyState() == StateConnecting {
-		t.abort()
+		t.Abort()
 	}
 	t.Close(CloseSocketOptions{Code: code, Reason: reason})
 	select {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -85,7 +86,7 @@ func TestReadLimitExceeded(t *testing.T) {
 	}
 	mustHavePrefix(t, lines[1], "task.error received a message over the read limit; closed the connection with 1009")
 	equalLines(t, lines[2:], []string{`task.close 1006 ""`})
-	if ev := p.waitEvents(t, 1); ev[0].Code != 1009 {
+	if ev := p.waitClose(t); ev.Code != 1009 {
 		t.Fatalf("server saw close %+v, want 1009", ev)
 	}
 }
@@ -338,4 +339,46 @@ func TestDataValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitIdle(t, app, task)
+}
+
+func TestMessageBeforeListenerInTheSameTurn(t *testing.T) {
+	// uni-app code adds onMessage right after connectSocket, in the same
+	// JavaScript turn; a message read in between must still reach it.
+	p := newPeer(t)
+	app := newApp(t, uni.Config{})
+	rec := newRecorder()
+	var task *uni.SocketTask
+	app.Run(func() {
+		task = app.ConnectSocket(uni.ConnectSocketOptions{URL: p.url("send=1&size=3")})
+		// Let the socket open and the server's message arrive first.
+		p.waitEvents(t, 1)
+		for task.ReadyState() != uni.StateOpen {
+			runtime.Gosched()
+		}
+		for i := 0; i < 1000; i++ {
+			runtime.Gosched()
+		}
+		rec.watch("task", task)
+	})
+	rec.waitFor(t, "task.message")
+	task.Close(uni.CloseSocketOptions{})
+	waitIdle(t, app, task)
+	equalLines(t, rec.snapshot(), []string{"task.open", "task.message binary:000000", `task.close 1000 ""`})
+}
+
+func TestAbort(t *testing.T) {
+	p := newPeer(t)
+	app := newApp(t, uni.Config{})
+	rec := newRecorder()
+	task, err := app.Dial(context.Background(), uni.ConnectSocketOptions{URL: p.url("")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task.OnError(func(r uni.OnErrorResult) { rec.add("task.error %s", r.ErrMsg) })
+	task.OnClose(func(r uni.OnCloseResult) { rec.add("task.close %d %q", r.Code, r.Reason) })
+	task.Abort()
+	rec.waitFor(t, "task.close")
+	waitIdle(t, app, task)
+	equalLines(t, rec.snapshot(), []string{"task.error WebSocket connection aborted by the client", `task.close 1006 ""`})
+	task.Abort() // a no-op once closed
 }

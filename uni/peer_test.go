@@ -79,6 +79,19 @@ func (p *peer) record(e peerEvent) {
 	}
 }
 
+// waitClose waits for the client's close frame and returns it.
+func (p *peer) waitClose(t *testing.T) peerEvent {
+	t.Helper()
+	for n := 1; ; n++ {
+		ev := p.waitEvents(t, n)
+		for _, e := range ev {
+			if e.Kind == "close" {
+				return e
+			}
+		}
+	}
+}
+
 // waitEvents waits until the peer recorded n events and returns them.
 func (p *peer) waitEvents(t *testing.T, n int) []peerEvent {
 	t.Helper()
@@ -144,6 +157,7 @@ func (p *peer) serve(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+		p.record(peerEvent{Kind: "sent"})
 	}
 	after, _ := strconv.Atoi(q.Get("after"))
 	finish := func() bool {

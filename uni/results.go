@@ -57,6 +57,7 @@ const (
 	causeNotConnected   = "WebSocket is not connected"
 	causeTaskNotOpen    = "SocketTask.readyState is not OPEN"
 	causeClosedEarly    = "WebSocket is closed before the connection is established."
+	causeAborted        = "WebSocket connection aborted by the client"
 	causeNoGlobalAPI    = "this platform has no global socket API; use the SocketTask returned by connectSocket"
 	causeBadSendPayload = "data must be a string or []byte"
 )

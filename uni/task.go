@@ -188,9 +188,13 @@ func (t *SocketTask) connect(ctx context.Context, p *dialPlan) {
 			if !ce.Clean {
 				t.failure = ce.Err
 			}
+			aborted := t.aborted
 			t.mu.Unlock()
 			errMsg := ""
-			if !ce.Clean {
+			switch {
+			case !ce.Clean && aborted:
+				errMsg = causeAborted
+			case !ce.Clean:
 				errMsg = lostMessage(ce.Err)
 			}
 			t.finish(errMsg, &OnCloseResult{Code: ce.Code, Reason: ce.Reason}, !ce.Clean)
@@ -203,10 +207,16 @@ func (t *SocketTask) connect(ctx context.Context, p *dialPlan) {
 			data = msg.Text
 		}
 		res := OnMessageResult{Data: data}
-		if in := t.loadInbox(); in != nil {
+		in := t.loadInbox()
+		if in != nil {
 			in.push(res)
 		}
-		if t.nMessageListeners.Load() > 0 || a.nGlobalMessage.Load() > 0 {
+		// Listeners added in the same turn as ConnectSocket must hear the
+		// first message even if it arrives before they are added, so the
+		// event is always queued and the listeners are looked up at
+		// delivery. A task read through Receive with no listener at all
+		// skips the dispatcher, which is most of the Go form's speed.
+		if in == nil || t.nMessageListeners.Load() > 0 || a.nGlobalMessage.Load() > 0 {
 			a.disp.post(func() { deliver(t, messageEvent, res) })
 		}
 	}
