@@ -121,9 +121,5 @@ func (r *Runtime) failLater(complete func(uni.GeneralCallbackResult), api, cause
 }
 
 // viaDispatcher runs fn on the App's dispatcher after the callbacks
-// already queued there. Package uni has no such call; closing a task that
-// is already CLOSED does it: the close succeeds, does nothing, and reports
-// its result on the dispatcher, in order.
-func (r *Runtime) viaDispatcher(fn func()) {
-	r.closedTask().Close(uni.CloseSocketOptions{Complete: func(uni.GeneralCallbackResult) { fn() }})
-}
+// already queued there, so results reach JavaScript in call order.
+func (r *Runtime) viaDispatcher(fn func()) { r.app.Post(fn) }

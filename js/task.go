@@ -291,6 +291,26 @@ func (r *Runtime) taskClose(rec *taskRec, call goja.FunctionCall) goja.Value {
 		return goja.Undefined()
 	}
 	before := rec.t.ReadyState()
+	if rec.state == uni.StateConnecting && before != uni.StateConnecting &&
+		r.profile.CloseBeforeOpen == platform.AbortHandshake {
+		// The handshake finished but JavaScript has not seen the open
+		// event: for the script the socket is still connecting, and a
+		// browser would fail the connection, not close it cleanly.
+		if code == 0 {
+			code = 1000
+		}
+		if err := uni.ValidateClose(code, reason); err != nil {
+			r.failLater(complete, "closeSocket", err.Error())
+			return goja.Undefined()
+		}
+		if complete != nil {
+			ok := uni.GeneralCallbackResult{ErrMsg: "closeSocket:ok"}
+			r.viaDispatcher(func() { complete(ok) })
+		}
+		rec.t.Abort()
+		rec.state = uni.StateClosing
+		return goja.Undefined()
+	}
 	rec.t.Close(uni.CloseSocketOptions{Code: code, Reason: reason, Complete: complete})
 	r.noteClosing(rec, before)
 	return goja.Undefined()

@@ -23,16 +23,6 @@ type globalListeners [4][]globalListener
 // differ in one thing: wx.connectSocket has no Promise form.
 func (r *Runtime) installUni() {
 	r.profile = r.app.Profile()
-	if r.profile.GlobalAPI {
-		// The App decides whether to dispatch a message when its socket
-		// reads it, by whether any listener exists then; a message read
-		// between connectSocket and the task's own OnMessage registration
-		// would be dropped, App.Run or not. A global listener, which
-		// exists from the start, makes it dispatch every message; the
-		// task's listeners are then read at delivery, after they were
-		// added.
-		r.app.OnSocketMessage(func(uni.OnMessageResult) {})
-	}
 	// Built now: once a context ended, the interrupted runtime could not
 	// run the script that makes the constructor.
 	r.taskPrototype()

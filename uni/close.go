@@ -28,10 +28,11 @@ func (o *CloseSocketOptions) callbacks() Callbacks {
 	return Callbacks{Success: o.Success, Fail: o.Fail, Complete: o.Complete}
 }
 
-// checkClose applies the browser's rules to a close code and reason,
-// returning the cause that follows "closeSocket:fail ". The texts are the
-// DOMExceptions a browser throws, which uni-app H5 reports as they are.
-func checkClose(code int, reason string) error {
+// ValidateClose applies the browser's rules to a close code and reason
+// (code 0 is not special here: pass 1000). The error's text is the cause
+// that follows "closeSocket:fail ": the DOMException a browser throws,
+// which uni-app H5 reports as it is.
+func ValidateClose(code int, reason string) error {
 	if code != 1000 && (code < 3000 || code > 4999) {
 		return fmt.Errorf("InvalidAccessError: Failed to execute 'close' on 'WebSocket': The code must be either 1000, or between 3000 and 4999. %d is neither.", code)
 	}
@@ -62,7 +63,7 @@ func (t *SocketTask) Close(opts CloseSocketOptions) {
 	if code == 0 {
 		code = wire.CodeNormal
 	}
-	if err := checkClose(code, opts.Reason); err != nil {
+	if err := ValidateClose(code, opts.Reason); err != nil {
 		a.result(cb, failResult(apiCloseSocket, err.Error()))
 		return
 	}

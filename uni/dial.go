@@ -137,7 +137,7 @@ func (t *SocketTask) Shutdown(ctx context.Context, code int, reason string) erro
 	if code == 0 {
 		code = 1000
 	}
-	if err := checkClose(code, reason); err != nil {
+	if err := ValidateClose(code, reason); err != nil {
 		return &Error{ErrMsg: failResult(apiCloseSocket, err.Error()).ErrMsg, Err: err}
 	}
 	if t.ReadyState() == StateConnecting {
