@@ -1,14 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
+	"os"
+	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/unisocket/unisocket/examples"
+	"github.com/unisocket/unisocket/js"
 	"github.com/unisocket/unisocket/server"
 	"github.com/unisocket/unisocket/uni"
 )
@@ -24,8 +31,10 @@ const demoHelp = `Usage: unisocket demo
 
 Starts the embedded test server on loopback (wss, with a certificate for
 www.example.com) and walks through the uni-app socket API, printing each
-callback as it runs: the seed document's URL wss://www.example.com/socket is
-routed to the local server, so nothing leaves the machine.
+callback as it runs: first through the Go API, then the seed document's
+JavaScript examples, unchanged, in the JavaScript runtime. The seed's URL
+wss://www.example.com/socket is routed to the local server, so nothing
+leaves the machine.
 `
 
 // demoHost is the seed document's placeholder host, routed to the local
@@ -60,6 +69,10 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "unisocket demo: %s: %v\n", step.title, err)
 			return exitFailure
 		}
+	}
+	if err := d.runSeedScripts(); err != nil {
+		fmt.Fprintf(stderr, "unisocket demo: %v\n", err)
+		return exitFailure
 	}
 	fmt.Fprintln(stdout, "\nAll steps ran. Try `unisocket serve` and `unisocket connect` next.")
 	return exitOK
@@ -103,6 +116,77 @@ func (d *demo) run(step demoStep) error {
 	}
 	<-app.Idle()
 	return nil
+}
+
+// runSeedScripts runs each example of the seed document, unchanged, in the
+// JavaScript runtime: examples/seed/observed/NN.js loads observe.js, which
+// logs the socket's events and closes it, then the example itself.
+func (d *demo) runSeedScripts() error {
+	fmt.Fprintf(d.out, "\n== The seed document's examples, unchanged, in the JavaScript runtime\n")
+	fmt.Fprintf(d.out, "   Each runs as `unisocket run examples/seed/observed/NN.js` would; [observe] lines come from observe.js.\n")
+	dir, err := os.MkdirTemp("", "unisocket-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.CopyFS(dir, examples.Seed); err != nil {
+		return fmt.Errorf("unpacking the seed examples: %w", err)
+	}
+	scripts, err := fs.Glob(examples.Seed, "seed/observed/*.js")
+	if err != nil {
+		return err
+	}
+	for _, script := range scripts {
+		example := "examples/seed/" + path.Base(script)
+		src, err := fs.ReadFile(examples.Seed, "seed/"+path.Base(script))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(d.out, "\n-- %s\n", example)
+		for _, line := range strings.Split(strings.TrimRight(string(src), "\n"), "\n") {
+			fmt.Fprintf(d.out, "   | %s\n", line)
+		}
+		var out lineIndenter
+		out.w = d.out
+		rt := js.New(js.Options{
+			Config: uni.Config{TLSConfig: d.srv.ClientTLSConfig(), DialContext: d.routeDemoHost},
+			Stdout: &out,
+			Stderr: &out,
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = rt.RunFile(ctx, filepath.Join(dir, filepath.FromSlash(script)))
+		cancel()
+		out.flush()
+		if err != nil {
+			return fmt.Errorf("%s: %w", example, err)
+		}
+	}
+	return nil
+}
+
+// lineIndenter indents what a script prints, line by line.
+type lineIndenter struct {
+	w       io.Writer
+	partial []byte
+}
+
+func (l *lineIndenter) Write(p []byte) (int, error) {
+	l.partial = append(l.partial, p...)
+	for {
+		i := bytes.IndexByte(l.partial, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		fmt.Fprintf(l.w, "   %s\n", l.partial[:i])
+		l.partial = l.partial[i+1:]
+	}
+}
+
+func (l *lineIndenter) flush() {
+	if len(l.partial) > 0 {
+		fmt.Fprintf(l.w, "   %s\n", l.partial)
+		l.partial = nil
+	}
 }
 
 // routeDemoHost sends www.example.com:443 to the local server; TLS still

@@ -23,6 +23,10 @@ func TestDemoRunsEveryScene(t *testing.T) {
 		"close(124-byte reason) fail",
 		`onClose   {code: 3000, reason: "x"}`,
 		"closeSocket success {errMsg: \"closeSocket:ok\"}\n   onError   {errMsg: \"WebSocket is closed before the connection is established.\"}\n   onClose   {code: 1006, reason: \"\"}",
+		"-- examples/seed/01_connectSocket.js",
+		"-- examples/seed/04_onSocketError.js\n",
+		"   [observe] open\n   [observe] message: probe\n   收到服务器内容:probe\n   [observe] close: code 1000, reason observed",
+		"   [observe] open\n   [observe] close: code 1000\n   WebSocket 已关闭!",
 		"All steps ran.",
 	} {
 		if !strings.Contains(out, want) {
