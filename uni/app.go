@@ -48,8 +48,11 @@ type Config struct {
 	TLSConfig *tls.Config
 
 	// Proxy picks a proxy for each handshake, as http.Transport.Proxy
-	// does; nil means none. http.ProxyFromEnvironment honours the usual
-	// environment variables.
+	// does; nil means none. http:// and https:// proxies are tunnelled
+	// with CONNECT for ws:// and wss:// alike, as browsers do (net/http
+	// alone would send ws:// requests in forward form); socks5:// resolves
+	// the host locally, socks5h:// at the proxy. Credentials come from the
+	// proxy URL's userinfo.
 	Proxy func(*http.Request) (*url.URL, error)
 
 	// DialContext opens TCP connections; nil means a net.Dialer. Tests and

@@ -49,7 +49,8 @@ type TransportOptions struct {
 	// TLSConfig is used for wss:// URLs; nil means the system roots.
 	TLSConfig *tls.Config
 	// Proxy picks a proxy for a request, as http.Transport.Proxy does;
-	// nil means no proxy.
+	// nil means no proxy. HTTP(S) proxies are tunnelled with CONNECT for
+	// ws:// too; socks5 resolves locally, socks5h at the proxy (proxy.go).
 	Proxy func(*http.Request) (*url.URL, error)
 	// DialContext opens TCP connections; nil means a net.Dialer.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -74,7 +75,9 @@ func NewTransport(opts TransportOptions) *Transport {
 		t.dial = (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext
 	}
 	ht := &http.Transport{
-		Proxy:               opts.Proxy,
+		// Proxies are not net/http's: withProxy and proxyDialer (proxy.go)
+		// tunnel ws:// and wss:// alike with CONNECT, as browsers do.
+		Proxy:               nil,
 		DialContext:         t.dialContext,
 		TLSClientConfig:     opts.TLSConfig,
 		TLSHandshakeTimeout: 0, // the handshake context bounds everything
@@ -84,7 +87,7 @@ func NewTransport(opts TransportOptions) *Transport {
 	}
 	noDelay := opts.NoDelay
 	t.client = &http.Client{
-		Transport: methodRoundTripper{next: ht},
+		Transport: methodRoundTripper{next: withProxy(ht, opts.Proxy)}, // proxy.go
 		// Browsers never follow a redirect on a WebSocket handshake.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
@@ -97,6 +100,9 @@ func NewTransport(opts TransportOptions) *Transport {
 			}
 			return c, err
 		}
+	}
+	if opts.Proxy != nil {
+		t.dial = proxyDialer(t.dial, opts.TLSConfig) // proxy.go: tunnel when a proxy was chosen
 	}
 	return t
 }
