@@ -125,6 +125,9 @@ func wrapWriteErr(err error) error {
 	if err == nil {
 		return nil
 	}
+	if writeCause(err) == causeNotConnected {
+		return fmt.Errorf("unisocket: write failed: %s (%w)", causeNotConnected, err)
+	}
 	return fmt.Errorf("unisocket: write failed: %w", err)
 }
 

@@ -3,6 +3,7 @@ package uni
 import (
 	"errors"
 	"fmt"
+	"net"
 )
 
 // SendSocketMessageOptions are the options of SocketTask.Send and
@@ -65,8 +66,11 @@ func (t *SocketTask) send(cb Callbacks, data any, borrowed bool) {
 	t.mu.Unlock()
 }
 
+// writeCause names why a queued message was not written. A connection
+// that ended while the message waited (the server's close frame was
+// answered, or the connection dropped) is simply not connected any more.
 func writeCause(err error) string {
-	if err.Error() == causeNotConnected {
+	if err.Error() == causeNotConnected || errors.Is(err, net.ErrClosed) {
 		return causeNotConnected
 	}
 	return fmt.Sprintf("the message was not sent: %v", err)
