@@ -35,6 +35,18 @@ type ConnectSocketOptions struct {
 	// the other hosts ignore an option they do not know.
 	Multiple bool
 
+	// PerMessageDeflate asks the server for permessage-deflate compression
+	// (WeChat's perMessageDeflate, default false). The server may decline;
+	// the socket then works uncompressed.
+	PerMessageDeflate bool
+	// TCPNoDelay is WeChat's tcpNoDelay. Go sets TCP_NODELAY on every
+	// connection already, so true changes nothing; false does not turn
+	// Nagle's algorithm on, which would only add latency to tests.
+	TCPNoDelay bool
+	// ForceCellularNetwork is WeChat's forceCellularNetwork. A computer
+	// has no cellular network to force: it is accepted and has no effect.
+	ForceCellularNetwork bool
+
 	// Success runs when the connection attempt was issued, not when the
 	// socket opened: wait for OnOpen for that. Success, Fail and Complete
 	// run before ConnectSocket returns.
@@ -78,6 +90,7 @@ type dialPlan struct {
 	method    string
 	protocols []string
 	timeout   time.Duration
+	deflate   bool
 }
 
 // plan validates opts against the profile and the host rules (the socket
@@ -90,6 +103,7 @@ func (a *App) plan(opts *ConnectSocketOptions) (*dialPlan, error) {
 		return nil, err
 	}
 	p.url = dialURL
+	p.deflate = opts.PerMessageDeflate
 
 	if len(opts.Header) > 0 {
 		if !a.profile.Header {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/unisocket/unisocket/server"
 	"github.com/unisocket/unisocket/uni"
 )
 
@@ -259,4 +260,46 @@ func TestTLSWithTrustedCertificate(t *testing.T) {
 	}
 	waitIdle(t, app, task)
 	srv.CloseClientConnections()
+}
+
+func TestPerMessageDeflate(t *testing.T) {
+	srv, err := server.Start(server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for _, tc := range []struct {
+		name, query string
+		ask         bool
+		want        string
+	}{
+		{"both agree", "compress=1&inspect=1", true, "permessage-deflate"},
+		{"server declines", "inspect=1", true, ""},
+		{"not asked", "compress=1&inspect=1", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			app := newApp(t, uni.Config{})
+			task, err := app.Dial(context.Background(), uni.ConnectSocketOptions{URL: srv.URL() + "/?" + tc.query, PerMessageDeflate: tc.ask})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := task.ResponseHeader().Get("Sec-WebSocket-Extensions"); !strings.HasPrefix(got, tc.want) || (tc.want == "" && got != "") {
+				t.Errorf("negotiated %q, want %q", got, tc.want)
+			}
+			if _, err := task.Receive(context.Background()); err != nil { // the inspect report
+				t.Fatal(err)
+			}
+			big := strings.Repeat("compressible ", 10000)
+			if err := task.Write(context.Background(), big); err != nil {
+				t.Fatal(err)
+			}
+			if msg, err := task.Receive(context.Background()); err != nil || msg.Data != big {
+				t.Fatalf("echo of %d bytes failed: %v", len(big), err)
+			}
+			if err := task.Shutdown(context.Background(), 1000, ""); err != nil {
+				t.Fatal(err)
+			}
+			waitIdle(t, app, task)
+		})
+	}
 }

@@ -149,6 +149,7 @@ func (t *SocketTask) connect(ctx context.Context, p *dialPlan) {
 		Header:       p.header,
 		Method:       p.method,
 		Protocols:    p.protocols,
+		Compression:  p.deflate,
 		ReadLimit:    a.cfg.ReadLimit,
 		CloseTimeout: a.cfg.CloseTimeout,
 		Transport:    a.transport,
