@@ -11,6 +11,7 @@ type Error struct {
 	Msg          string
 }
 
+// Error returns the message, with the position or cause it carries.
 func (e *Error) Error() string { return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg) }
 
 // Warning is something in a file that is read but probably not meant, such

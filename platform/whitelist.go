@@ -282,6 +282,7 @@ type RejectError struct {
 	Reason string
 }
 
+// Error returns the message, with the position or cause it carries.
 func (e *RejectError) Error() string {
 	return fmt.Sprintf("%s: %s: %s", ErrMsgNotInDomainList, e.URL, e.Reason)
 }

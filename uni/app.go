@@ -195,6 +195,7 @@ func (a *App) warnf(format string, args ...any) {
 	a.errLog.Printf("unisocket: "+format, args...)
 }
 
+// String names the App by its profile, for logs.
 func (a *App) String() string { return fmt.Sprintf("uni.App(%s)", a.profile.Name) }
 
 // Post queues fn to run as a callback of the App, after every event and

@@ -63,8 +63,10 @@ type Error struct {
 	Err    error
 }
 
+// Error returns ErrMsg.
 func (e *Error) Error() string { return e.ErrMsg }
 
+// Unwrap returns the underlying cause.
 func (e *Error) Unwrap() error { return e.Err }
 
 // describe returns the errMsg of an error event for a failed handshake.

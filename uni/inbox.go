@@ -83,6 +83,7 @@ type CloseError struct {
 	Err    error
 }
 
+// Error describes the close.
 func (e *CloseError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("socket closed with code %d: %v", e.Code, e.Err)
@@ -93,4 +94,5 @@ func (e *CloseError) Error() string {
 	return fmt.Sprintf("socket closed with code %d (%s)", e.Code, e.Reason)
 }
 
+// Unwrap returns the cause of an unclean close, if any.
 func (e *CloseError) Unwrap() error { return e.Err }

@@ -305,6 +305,7 @@ func deliver[T any](t *SocketTask, ev event[T], v T) {
 
 func (t *SocketTask) loadInbox() *inbox { return t.inbox.Load() }
 
+// String describes the task for logs: its number, URL and state.
 func (t *SocketTask) String() string {
 	return fmt.Sprintf("SocketTask#%d(%s %s)", t.id, t.url, t.ReadyState())
 }
