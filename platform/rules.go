@@ -127,3 +127,29 @@ func Markdown() string {
 	b.WriteString("- `socketDomains` (`Domains`): the whitelist; on a profile without CheckDomain it applies when it is not empty.\n")
 	return b.String()
 }
+
+// MarkdownSummary renders the profile table without its sources: one row
+// per rule, one column per profile. The README shows it.
+func MarkdownSummary() string {
+	var b strings.Builder
+	b.WriteString("| rule |")
+	for _, p := range table {
+		fmt.Fprintf(&b, " `%s` |", p.Name)
+	}
+	b.WriteString("\n|---|")
+	for range table {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	for _, r := range Rules() {
+		if r.Name == "QuotaErrMsg" {
+			continue // too wide for a summary; PROFILES.md has it
+		}
+		fmt.Fprintf(&b, "| %s |", r.Doc)
+		for _, p := range table {
+			fmt.Fprintf(&b, " %s |", strings.ReplaceAll(r.Value(p), "|", "\\|"))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
