@@ -31,6 +31,17 @@ type env struct {
 
 // newEnv starts a plain ws:// test server; URLs in scripts are written
 // @URL@ and replaced by its base URL.
+// waitChan waits for ch, failing the test after testTimeout (a safety net,
+// never an assertion about speed).
+func waitChan(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(testTimeout):
+		t.Fatalf("gave up waiting for %s", what)
+	}
+}
+
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	srv, err := server.Start(server.Options{})

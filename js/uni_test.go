@@ -288,10 +288,10 @@ func goErrMsgs(t *testing.T, base string) map[string]string {
 	task.Close(uni.CloseSocketOptions{Reason: strings.Repeat("x", 124), Complete: rec("reason 124 bytes")})
 	task.Close(uni.CloseSocketOptions{Reason: strings.Repeat("好", 42), Complete: rec("reason 126 bytes (42 CJK)")})
 	task.Close(uni.CloseSocketOptions{Reason: strings.Repeat("x", 123), Complete: rec("reason 123 bytes")})
-	<-task.Done()
+	waitChan(t, task.Done(), "the socket to close")
 	task.Send(uni.SendSocketMessageOptions{Data: "x", Complete: rec("send after close")})
 	wg.Wait()
-	<-hang.Done()
-	<-app.Idle()
+	waitChan(t, hang.Done(), "the hanging socket to close")
+	waitChan(t, app.Idle(), "the App's callbacks")
 	return out
 }

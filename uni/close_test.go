@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/unisocket/unisocket/uni"
 )
@@ -61,7 +62,11 @@ func TestCloseValidation(t *testing.T) {
 			lines := rec.snapshot()
 			if strings.HasSuffix(tc.want, ":ok") {
 				equalLines(t, lines, []string{"close.success " + tc.want, "close.complete " + tc.want})
-				<-task.Done()
+				select {
+				case <-task.Done():
+				case <-time.After(safetyNet):
+					t.Fatal("the socket did not close within the safety net")
+				}
 				if ev := p.waitEvents(t, 1); ev[0].Code != tc.sent || ev[0].Reason != tc.reason {
 					t.Fatalf("server saw %+v, want code %d", ev[0], tc.sent)
 				}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/unisocket/unisocket/uni"
 )
@@ -150,6 +151,8 @@ func TestTenThousandMessagesInOrder(t *testing.T) {
 	case <-done:
 	case <-task.Done():
 		t.Fatal("socket closed before all echoes arrived")
+	case <-time.After(safetyNet):
+		t.Fatal("not all echoes arrived within the safety net")
 	}
 	waitIdle(t, app, task)
 	for i, s := range got {
@@ -251,11 +254,14 @@ func TestCallbacksNeverRunConcurrently(t *testing.T) {
 					}
 				})
 			})
-			<-task.Done()
+			select {
+			case <-task.Done():
+			case <-time.After(safetyNet): // reported below as missing callbacks
+			}
 		}()
 	}
 	wg.Wait()
-	<-app.Idle()
+	waitIdle(t, app)
 	if overlaps.Load() != 0 {
 		t.Fatalf("%d of %d callbacks overlapped another", overlaps.Load(), calls.Load())
 	}

@@ -199,7 +199,6 @@ func (d *demo) routeDemoHost(ctx context.Context, network, addr string) (net.Con
 	return dialer.DialContext(ctx, network, addr)
 }
 
-
 func errMsg(r uni.GeneralCallbackResult) string { return fmt.Sprintf("{errMsg: %q}", r.ErrMsg) }
 
 var demoSteps = []demoStep{

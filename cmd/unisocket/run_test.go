@@ -111,7 +111,9 @@ func TestRunSeedExamples(t *testing.T) {
 			asIs[i] = outcome{code, stdout, stderr}
 		})
 		wg.Go(func() {
-			code, stdout, stderr := runCLI(append([]string{filepath.Join(seedDir, "observed", ex.file)}, flags...)...)
+			// --timeout-ms is only a safety net here: a broken build fails
+			// in a minute instead of hanging the package.
+			code, stdout, stderr := runCLI(append([]string{filepath.Join(seedDir, "observed", ex.file), "--timeout-ms", "60000"}, flags...)...)
 			observed[i] = outcome{code, stdout, stderr}
 		})
 	}
