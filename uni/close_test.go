@@ -166,3 +166,23 @@ func TestSendBeforeOpenFails(t *testing.T) {
 	task.Close(uni.CloseSocketOptions{})
 	waitIdle(t, app, task)
 }
+
+func TestCloseHandshakeIsBoundedInTime(t *testing.T) {
+	p := newPeer(t)
+	app := newApp(t, uni.Config{CloseTimeout: 200 * time.Millisecond})
+	rec := newRecorder()
+	task, err := app.Dial(context.Background(), uni.ConnectSocketOptions{URL: p.url("deaf=1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Dial returned after the open event was queued: listen only for the end.
+	task.OnError(func(r uni.OnErrorResult) { rec.add("task.error %s", r.ErrMsg) })
+	task.OnClose(func(r uni.OnCloseResult) { rec.add("task.close %d %q", r.Code, r.Reason) })
+	task.Close(uni.CloseSocketOptions{Code: 4000})
+	rec.waitFor(t, "task.close")
+	waitIdle(t, app, task)
+	equalLines(t, rec.snapshot(), []string{
+		"task.error the server did not answer the close frame within 200ms; the connection was cut",
+		`task.close 1006 ""`,
+	})
+}

@@ -2,6 +2,7 @@ package uni_test
 
 import (
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -28,6 +29,7 @@ import (
 //	badutf8=1            send a text message that is not UTF-8
 //	send=N&size=B        send N binary messages of B bytes after open
 //	noecho=1             read but do not echo
+//	deaf=1               never read again: a close frame gets no answer
 type peer struct {
 	*httptest.Server
 	mu      sync.Mutex
@@ -143,6 +145,10 @@ func (p *peer) serve(w http.ResponseWriter, r *http.Request) {
 	defer c.Close()
 	c.SetReadLimit(64 << 20)
 
+	if q.Get("deaf") == "1" {
+		_, _ = io.Copy(io.Discard, c.UnderlyingConn()) // until the client cuts TCP
+		return
+	}
 	if q.Get("inspect") == "1" {
 		b, _ := json.Marshal(map[string]any{"method": method, "header": r.Header, "path": r.URL.Path})
 		_ = c.WriteMessage(websocket.TextMessage, b)

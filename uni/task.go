@@ -257,7 +257,8 @@ func (t *SocketTask) finish(errMsg string, closeRes *OnCloseResult, withError bo
 // lostMessage describes why an open connection ended without a close
 // handshake, dropping the library's generic wrapping.
 func lostMessage(err error) string {
-	if errors.Is(err, wire.ErrInvalidUTF8) {
+	var timeout *wire.CloseTimeoutError
+	if errors.Is(err, wire.ErrInvalidUTF8) || errors.As(err, &timeout) {
 		return err.Error()
 	}
 	msg := err.Error()

@@ -55,9 +55,19 @@ type Conn struct {
 	// for the connection's read lock (the reader is between two messages),
 	// Close consumes the peer's close frame and the reader only sees a
 	// closed connection.
-	closeDone  chan struct{}
-	closeClean bool
-	aborted    atomic.Bool
+	closeDone     chan struct{}
+	closeClean    bool
+	closeTimedOut atomic.Bool // the peer never answered our close frame
+	aborted       atomic.Bool
+}
+
+// CloseTimeoutError is the cause of a connection cut because the peer did
+// not answer our close frame in time.
+type CloseTimeoutError struct{ Timeout time.Duration }
+
+// Error says how long the close handshake was given.
+func (e *CloseTimeoutError) Error() string {
+	return fmt.Sprintf("the server did not answer the close frame within %v; the connection was cut", e.Timeout)
 }
 
 // CloseFrame is a close code and reason.
@@ -205,6 +215,9 @@ func (c *Conn) closedError(err error) *ClosedError {
 			}
 		}
 	}
+	if c.closeTimedOut.Load() {
+		return &ClosedError{Code: CodeAbnormal, Err: &CloseTimeoutError{Timeout: c.closeTimeout}}
+	}
 	if errors.Is(err, websocket.ErrMessageTooBig) || errorsContain(err, "read limited at") {
 		return &ClosedError{Code: CodeAbnormal, Err: fmt.Errorf("received a message over the read limit; closed the connection with 1009: %w", err)}
 	}
@@ -253,10 +266,9 @@ func (c *Conn) Close(code int, reason string) error {
 	c.sent = &CloseFrame{Code: code, Reason: reason}
 	c.sentMu.Unlock()
 	var cut *time.Timer
-	var timedOut atomic.Bool
 	if c.raw != nil {
 		cut = time.AfterFunc(c.closeTimeout, func() {
-			timedOut.Store(true)
+			c.closeTimedOut.Store(true)
 			_ = c.raw.Close()
 		})
 	}
@@ -268,7 +280,7 @@ func (c *Conn) Close(code int, reason string) error {
 	// a CloseError when it answered with another, and nil too when a
 	// concurrent reader received the answer and closed the connection.
 	var ce websocket.CloseError
-	c.closeClean = !timedOut.Load() && (err == nil || errors.As(err, &ce))
+	c.closeClean = !c.closeTimedOut.Load() && (err == nil || errors.As(err, &ce))
 	close(c.closeDone)
 	if errors.Is(err, net.ErrClosed) {
 		err = nil
