@@ -75,12 +75,10 @@ func (t *SocketTask) Close(opts CloseSocketOptions) {
 			a.result(cb, failResult(apiCloseSocket, causeNotConnected))
 			return
 		}
-		t.aborted = true
-		t.state = StateClosing
-		cancel := t.cancel
+		stop := t.abandon()
 		a.result(cb, okResult(apiCloseSocket))
 		t.mu.Unlock()
-		cancel()
+		stop()
 	case StateOpen:
 		t.state = StateClosing
 		a.result(cb, okResult(apiCloseSocket))
@@ -89,5 +87,23 @@ func (t *SocketTask) Close(opts CloseSocketOptions) {
 	default:
 		t.mu.Unlock()
 		a.result(cb, okResult(apiCloseSocket))
+	}
+}
+
+// abandon gives up on the connection without a close handshake, the path
+// shared by closing before open and Abort: the task moves to CLOSING, the
+// handshake is cancelled and an established connection is cut, and the
+// task then reports an error and a close with 1006. t.mu must be held;
+// the returned function does the cutting and must be called after t.mu is
+// released.
+func (t *SocketTask) abandon() (stop func()) {
+	t.aborted = true
+	t.state = StateClosing
+	cancel, conn := t.cancel, t.conn
+	return func() {
+		cancel()
+		if conn != nil {
+			conn.Abort()
+		}
 	}
 }

@@ -34,8 +34,14 @@ func (a *App) connectSocket(opts *ConnectSocketOptions, keep bool) (*SocketTask,
 		t.inbox.Store(newInbox())
 	}
 	p, err := a.plan(opts)
+	var ctx context.Context
 	if err == nil {
-		err = a.admit(t, opts.Multiple) // registers t when a slot is free
+		// The handshake's context exists before admit publishes the task
+		// in the registry, where a concurrent closeSocket may abort it.
+		ctx, t.cancel = context.WithTimeout(context.Background(), p.timeout)
+		if err = a.admit(t, opts.Multiple); err != nil {
+			t.cancel()
+		}
 	}
 	if err != nil {
 		t.state = StateClosed
@@ -43,14 +49,14 @@ func (a *App) connectSocket(opts *ConnectSocketOptions, keep bool) (*SocketTask,
 		close(t.opened)
 		close(t.done)
 		res := failResult(apiConnectSocket, err.Error())
-		a.disp.runNow(func() { a.protect(whereResult, func() { cb.call(res) }) })
+		if cb.HasAny() {
+			a.disp.runNow(func() { a.callResult(cb, res) })
+		}
 		return t, &Error{ErrMsg: res.ErrMsg, Err: err}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
-	t.cancel = cancel
 	if cb.HasAny() {
 		res := okResult(apiConnectSocket)
-		a.disp.runNow(func() { a.protect(whereResult, func() { cb.call(res) }) })
+		a.disp.runNow(func() { a.callResult(cb, res) })
 	}
 	go t.connect(ctx, p)
 	return t, nil

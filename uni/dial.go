@@ -47,22 +47,13 @@ func (a *App) Dial(ctx context.Context, opts ConnectSocketOptions) (*SocketTask,
 // close-before-open outcome.
 func (t *SocketTask) Abort() {
 	t.mu.Lock()
-	switch t.state {
-	case StateConnecting:
-		t.aborted = true
-		t.state = StateClosing
-		cancel := t.cancel
+	if t.state == StateClosed {
 		t.mu.Unlock()
-		cancel()
-	case StateOpen, StateClosing:
-		conn := t.conn
-		t.aborted = true
-		t.state = StateClosing
-		t.mu.Unlock()
-		conn.Abort()
-	default:
-		t.mu.Unlock()
+		return
 	}
+	stop := t.abandon()
+	t.mu.Unlock()
+	stop()
 }
 
 // Receive returns the next message: Data is a string for a text message

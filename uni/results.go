@@ -90,15 +90,18 @@ type Callbacks struct {
 // SocketTask from connectSocket only when one is.
 func (c Callbacks) HasAny() bool { return c.Success != nil || c.Fail != nil || c.Complete != nil }
 
-func (c Callbacks) call(res GeneralCallbackResult) {
+// callResult runs the callbacks of one call: Success or Fail, then
+// Complete. Each is protected on its own, so a panicking Success or Fail
+// does not keep Complete from running.
+func (a *App) callResult(c Callbacks, res GeneralCallbackResult) {
+	first := c.Fail
 	if res.OK() {
-		if c.Success != nil {
-			c.Success(res)
-		}
-	} else if c.Fail != nil {
-		c.Fail(res)
+		first = c.Success
+	}
+	if first != nil {
+		a.protect(whereResult, func() { first(res) })
 	}
 	if c.Complete != nil {
-		c.Complete(res)
+		a.protect(whereResult, func() { c.Complete(res) })
 	}
 }

@@ -101,5 +101,5 @@ func (a *App) result(cb Callbacks, res GeneralCallbackResult) {
 	if !cb.HasAny() {
 		return
 	}
-	a.disp.post(func() { a.protect(whereResult, func() { cb.call(res) }) })
+	a.disp.post(func() { a.callResult(cb, res) })
 }
