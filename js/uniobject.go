@@ -84,7 +84,8 @@ func (r *Runtime) connectSocket(promiseForm bool) func(goja.FunctionCall) goja.V
 // else is formatted as uni-app formats it: header values become strings
 // (null and undefined ones are left out), a protocols string becomes a
 // one-element list, method goes to package uni as given (it upper-cases it
-// and falls back to GET), timeout (ms) and multiple are passed on.
+// and falls back to GET), timeout (ms), multiple, perMessageDeflate,
+// tcpNoDelay and forceCellularNetwork are passed on.
 func (r *Runtime) connectOptions(opts *goja.Object) (o uni.ConnectSocketOptions, cause string) {
 	if opts == nil {
 		return o, ""
@@ -126,9 +127,20 @@ func (r *Runtime) connectOptions(opts *goja.Object) (o uni.ConnectSocketOptions,
 			o.Timeout = time.Duration(ms * float64(time.Millisecond))
 		}
 	}
-	// Alipay's multi-instance switch; package uni decides what it means.
-	if m := opts.Get("multiple"); m != nil && !goja.IsUndefined(m) {
-		o.Multiple = m.ToBoolean()
+	// Alipay's multi-instance switch and WeChat's connection options;
+	// package uni decides what they mean.
+	for _, b := range []struct {
+		name string
+		to   *bool
+	}{
+		{"multiple", &o.Multiple},
+		{"perMessageDeflate", &o.PerMessageDeflate},
+		{"tcpNoDelay", &o.TCPNoDelay},
+		{"forceCellularNetwork", &o.ForceCellularNetwork},
+	} {
+		if v := opts.Get(b.name); v != nil && !goja.IsUndefined(v) {
+			*b.to = v.ToBoolean()
+		}
 	}
 	return o, ""
 }
