@@ -31,7 +31,7 @@ func ExampleApp_ConnectSocket() {
 			Method:    "GET",
 			Success:   func(res uni.GeneralCallbackResult) { fmt.Println("success:", res.ErrMsg) },
 		})
-		fmt.Println("returned, readyState", task.ReadyState())
+		fmt.Println("returned")
 		task.OnOpen(func(uni.OnOpenResult) {
 			fmt.Println("open, subprotocol", task.Subprotocol())
 			task.Close(uni.CloseSocketOptions{})
@@ -44,7 +44,7 @@ func ExampleApp_ConnectSocket() {
 	<-done
 	// Output:
 	// success: connectSocket:ok
-	// returned, readyState CONNECTING
+	// returned
 	// open, subprotocol protocol1
 	// close 1000
 }

@@ -80,7 +80,9 @@ func (t *SocketTask) ID() uint64 { return t.id }
 // URL returns the URL the task connects to.
 func (t *SocketTask) URL() string { return t.url }
 
-// ReadyState returns the task's current state.
+// ReadyState returns the task's current state, as the connection has it
+// now: the handshake may complete (OPEN) before the open event reaches the
+// listeners, which run on the App's dispatcher.
 func (t *SocketTask) ReadyState() ReadyState {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -1,6 +1,7 @@
 package uni
 
 import (
+	"bytes"
 	"sync"
 
 	"github.com/unisocket/unisocket/internal/wire"
@@ -26,7 +27,7 @@ type writeQueue struct {
 	dead error // once set, every op fails with it
 }
 
-// add queues op and starts a writer if none runs. conn is the open
+// enqueue queues op and starts a writer if none runs. conn is the open
 // connection.
 func (t *SocketTask) enqueue(conn *wire.Conn, op writeOp) {
 	q := &t.writes
@@ -48,8 +49,10 @@ func (t *SocketTask) enqueue(conn *wire.Conn, op writeOp) {
 }
 
 // writeNow writes op on the calling goroutine when no other write is
-// queued, and queues it otherwise. It returns the write's error, waiting
-// for a queued op through wait.
+// queued, and queues it otherwise; the caller then waits for op.done.
+// op.data may be the caller's own slice: it is used in place when written
+// at once, and copied when queued, since the caller may stop waiting and
+// reuse it before its turn comes.
 func (t *SocketTask) writeNow(conn *wire.Conn, op writeOp) (err error, queued bool) {
 	q := &t.writes
 	q.mu.Lock()
@@ -59,6 +62,7 @@ func (t *SocketTask) writeNow(conn *wire.Conn, op writeOp) (err error, queued bo
 		return err, false
 	}
 	if q.busy {
+		op.data = bytes.Clone(op.data)
 		q.ops = append(q.ops, op)
 		q.mu.Unlock()
 		return nil, true

@@ -214,7 +214,7 @@ var demoSteps = []demoStep{
 				Success:   func(r uni.GeneralCallbackResult) { log("success   %s", errMsg(r)) },
 				Complete:  func(r uni.GeneralCallbackResult) { log("complete  %s", errMsg(r)) },
 			})
-			log("connectSocket returned a SocketTask, readyState %s", task.ReadyState())
+			log("connectSocket returned a SocketTask")
 			task.OnOpen(func(r uni.OnOpenResult) {
 				log("onOpen    {header: {Upgrade: %q, Sec-Websocket-Protocol: %q}}", r.Header.Get("Upgrade"), r.Header.Get("Sec-Websocket-Protocol"))
 				task.Send(uni.SendSocketMessageOptions{

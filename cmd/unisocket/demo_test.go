@@ -13,7 +13,7 @@ func TestDemoRunsEveryScene(t *testing.T) {
 	}
 	out := stdout.String()
 	for _, want := range []string{
-		"success   {errMsg: \"connectSocket:ok\"}\n   complete  {errMsg: \"connectSocket:ok\"}\n   connectSocket returned a SocketTask, readyState CONNECTING\n   onOpen",
+		"success   {errMsg: \"connectSocket:ok\"}\n   complete  {errMsg: \"connectSocket:ok\"}\n   connectSocket returned a SocketTask\n   onOpen",
 		`onMessage {data: "hello"}`,
 		`onClose   {code: 1000, reason: "done"}`,
 		"uni.onSocketMessage: 收到服务器内容:first\n   uni.onSocketMessage: 收到服务器内容:second",
