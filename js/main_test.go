@@ -29,8 +29,6 @@ type env struct {
 	srv *server.Server
 }
 
-// newEnv starts a plain ws:// test server; URLs in scripts are written
-// @URL@ and replaced by its base URL.
 // waitChan waits for ch, failing the test after testTimeout (a safety net,
 // never an assertion about speed).
 func waitChan(t *testing.T, ch <-chan struct{}, what string) {
@@ -42,6 +40,8 @@ func waitChan(t *testing.T, ch <-chan struct{}, what string) {
 	}
 }
 
+// newEnv starts a plain ws:// test server; URLs in scripts are written
+// @URL@ and replaced by its base URL.
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	srv, err := server.Start(server.Options{})

@@ -30,6 +30,7 @@ type taskRec struct {
 	obj      *goja.Object
 	state    uni.ReadyState
 	opened   bool // the open event reached JavaScript
+	early    bool // closed while JavaScript saw it CONNECTING: the handshake was abandoned
 	live     bool // the loop waits for this socket's end
 	handlers [4][]*goja.Object
 }
@@ -51,15 +52,12 @@ func (r *Runtime) newTaskRec(t *uni.SocketTask, live bool) *taskRec {
 	r.registry = append(r.registry, rec)
 	// Events reach the loop in the dispatcher's order; the conversion to
 	// JavaScript values happens on the loop, and only when a listener is
-	// there to receive them. The message listener is registered now even
-	// if JavaScript never listens: the App drops a message that arrives
-	// while its socket has no listener, whereas in a browser a listener
-	// added later in the same turn still gets it.
+	// there to receive them.
 	t.OnOpen(func(res uni.OnOpenResult) {
 		r.loop.post(func() { r.taskEvent(rec, evOpen, func() goja.Value { return r.openPayload(res) }) })
 	})
 	t.OnError(func(res uni.OnErrorResult) {
-		r.loop.post(func() { r.taskEvent(rec, evError, func() goja.Value { return r.errorPayload(res) }) })
+		r.loop.post(func() { r.taskEvent(rec, evError, func() goja.Value { return r.errorPayload(rec, res) }) })
 	})
 	t.OnClose(func(res uni.OnCloseResult) {
 		r.loop.post(func() { r.taskEvent(rec, evClose, func() goja.Value { return r.closePayload(res) }) })
@@ -90,6 +88,11 @@ func (rec *taskRec) apply(ev event) {
 // throw is reported as uni-app H5 reports it. One job per event keeps all
 // its listeners in one turn, as in a browser.
 func (r *Runtime) taskEvent(rec *taskRec, ev event, makePayload func() goja.Value) {
+	if ev == evOpen && rec.state != uni.StateConnecting {
+		// The script closed the socket before it saw it open: a browser
+		// never fires open after that, whatever the network did.
+		return
+	}
 	rec.apply(ev)
 	target := r.globalTarget() == rec
 	// One payload object for every listener, as uni-app H5 passes it;
@@ -175,10 +178,16 @@ func (r *Runtime) closePayload(res uni.OnCloseResult) goja.Value {
 	return obj
 }
 
-func (r *Runtime) errorPayload(res uni.OnErrorResult) goja.Value {
+func (r *Runtime) errorPayload(rec *taskRec, res uni.OnErrorResult) goja.Value {
 	obj := r.vm.NewObject()
 	if r.profile.ErrorMessage {
-		_ = obj.Set("errMsg", res.ErrMsg)
+		msg := res.ErrMsg
+		if rec.early {
+			// Abandoned while the script saw it connecting, even if the
+			// handshake had just completed underneath.
+			msg = uni.CauseClosedEarly
+		}
+		_ = obj.Set("errMsg", msg)
 	}
 	return obj
 }
@@ -291,11 +300,10 @@ func (r *Runtime) taskClose(rec *taskRec, call goja.FunctionCall) goja.Value {
 		return goja.Undefined()
 	}
 	before := rec.t.ReadyState()
-	if rec.state == uni.StateConnecting && before != uni.StateConnecting &&
-		r.profile.CloseBeforeOpen == platform.AbortHandshake {
-		// The handshake finished but JavaScript has not seen the open
-		// event: for the script the socket is still connecting, and a
-		// browser would fail the connection, not close it cleanly.
+	if rec.state == uni.StateConnecting {
+		// For the script the socket is still connecting, whatever the
+		// network did meanwhile: the profile's close-before-open rule
+		// applies to the state the script sees.
 		if code == 0 {
 			code = 1000
 		}
@@ -303,10 +311,15 @@ func (r *Runtime) taskClose(rec *taskRec, call goja.FunctionCall) goja.Value {
 			r.failLater(complete, "closeSocket", err.Error())
 			return goja.Undefined()
 		}
+		if r.profile.CloseBeforeOpen == platform.FailNotConnected {
+			r.failLater(complete, "closeSocket", uni.CauseNotConnected)
+			return goja.Undefined()
+		}
 		if complete != nil {
 			ok := uni.GeneralCallbackResult{ErrMsg: "closeSocket:ok"}
 			r.viaDispatcher(func() { complete(ok) })
 		}
+		rec.early = true
 		rec.t.Abort()
 		rec.state = uni.StateClosing
 		return goja.Undefined()

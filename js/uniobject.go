@@ -243,4 +243,4 @@ func (r *Runtime) closeSocket(call goja.FunctionCall) goja.Value {
 
 // causeNotConnected is the App's cause for a global call without a
 // usable target (uni-app's 'WebSocket is not connected').
-const causeNotConnected = "WebSocket is not connected"
+const causeNotConnected = uni.CauseNotConnected

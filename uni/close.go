@@ -101,7 +101,9 @@ func (t *SocketTask) abandon() (stop func()) {
 	t.state = StateClosing
 	cancel, conn := t.cancel, t.conn
 	return func() {
-		cancel()
+		if cancel != nil { // nil once the handshake is over
+			cancel()
+		}
 		if conn != nil {
 			conn.Abort()
 		}

@@ -52,11 +52,23 @@ const (
 	apiCloseSocket       = "closeSocket"
 )
 
-// Causes that uni-app reports word for word.
+// Causes that uni-app reports word for word, after "<api>:fail ", or as
+// an error event's errMsg. Bindings that decide a failure themselves (the
+// JavaScript runtime, from the state the script has seen) use them.
 const (
-	causeNotConnected   = "WebSocket is not connected"
-	causeTaskNotOpen    = "SocketTask.readyState is not OPEN"
-	causeClosedEarly    = "WebSocket is closed before the connection is established."
+	// CauseNotConnected: the global API has no open target, or a profile
+	// refuses to close a socket still connecting.
+	CauseNotConnected = "WebSocket is not connected"
+	// CauseTaskNotOpen: SocketTask.send on a socket that is not open.
+	CauseTaskNotOpen = "SocketTask.readyState is not OPEN"
+	// CauseClosedEarly: the error event of a handshake abandoned by close.
+	CauseClosedEarly = "WebSocket is closed before the connection is established."
+)
+
+const (
+	causeNotConnected   = CauseNotConnected
+	causeTaskNotOpen    = CauseTaskNotOpen
+	causeClosedEarly    = CauseClosedEarly
 	causeAborted        = "WebSocket connection aborted by the client"
 	causeNoGlobalAPI    = "this platform has no global socket API; use the SocketTask returned by connectSocket"
 	causeBadSendPayload = "data must be a string or []byte"
