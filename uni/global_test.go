@@ -32,6 +32,8 @@ func TestGlobalAPIMovesToTheNextTaskWhenTheFirstCloses(t *testing.T) {
 	rec.waitFor(t, "B.message")
 	app.CloseSocket(uni.CloseSocketOptions{Code: 4000, Reason: "A done"})
 	rec.waitFor(t, "A.close")
+	// A leaves the registry once its close listeners have all run.
+	waitIdle(t, app, a)
 	// Now B is the target.
 	app.SendSocketMessage(uni.SendSocketMessageOptions{Data: "now to B"})
 	rec.waitFor(t, "B.message text:now to B")

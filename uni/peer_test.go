@@ -34,6 +34,7 @@ type peer struct {
 	*httptest.Server
 	mu      sync.Mutex
 	seen    []peerEvent
+	open    map[*websocket.Conn]bool // cut at cleanup, so no handler outlives the test
 	changed chan struct{}
 	conns   sync.WaitGroup
 }
@@ -46,11 +47,16 @@ type peerEvent struct {
 
 func newPeer(t *testing.T) *peer {
 	t.Helper()
-	p := &peer{changed: make(chan struct{}, 1)}
+	p := &peer{changed: make(chan struct{}, 1), open: map[*websocket.Conn]bool{}}
 	p.Server = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(func() {
 		p.Server.CloseClientConnections()
 		p.Server.Close()
+		p.mu.Lock()
+		for c := range p.open {
+			_ = c.NetConn().Close()
+		}
+		p.mu.Unlock()
 		p.conns.Wait()
 	})
 	return p
@@ -143,6 +149,14 @@ func (p *peer) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer c.Close()
+	p.mu.Lock()
+	p.open[c] = true
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.open, c)
+		p.mu.Unlock()
+	}()
 	c.SetReadLimit(64 << 20)
 
 	if q.Get("deaf") == "1" {

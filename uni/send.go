@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"unsafe"
 )
 
 // SendSocketMessageOptions are the options of SocketTask.Send and
@@ -82,7 +83,10 @@ var errBadData = errors.New(causeBadSendPayload)
 func encodeData(data any, copyBytes bool) (binary bool, p []byte, err error) {
 	switch d := data.(type) {
 	case string:
-		return false, []byte(d), nil
+		// The string's own bytes, not a copy: nothing below writes to a
+		// payload (coder/websocket masks into its own buffer), and a string
+		// never changes, so a queued message stays as it was given.
+		return false, unsafe.Slice(unsafe.StringData(d), len(d)), nil
 	case []byte:
 		if !copyBytes {
 			return true, d, nil

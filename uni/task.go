@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,7 +48,7 @@ type SocketTask struct {
 	conn      *wire.Conn
 	cancel    context.CancelFunc // aborts the handshake
 	aborted   bool
-	handshake *wire.Handshake
+	handshake *handshakeInfo // what the server answered, once open
 	own       listeners
 	closed    *OnCloseResult // how it ended, once it has
 	failure   error          // why it failed, if it did
@@ -96,7 +97,7 @@ func (t *SocketTask) Subprotocol() string {
 	if t.handshake == nil {
 		return ""
 	}
-	return t.handshake.Subprotocol
+	return t.handshake.subprotocol
 }
 
 // ResponseHeader returns the handshake response's headers, once open.
@@ -106,7 +107,53 @@ func (t *SocketTask) ResponseHeader() http.Header {
 	if t.handshake == nil {
 		return nil
 	}
-	return t.handshake.Header.Clone()
+	return unpackHeader(t.handshake.header)
+}
+
+// handshakeInfo is what a task keeps of the server's answer to its
+// handshake. The headers are packed into one string: an open connection
+// holds a few hundred bytes less than with the http.Header map, which
+// ResponseHeader rebuilds on demand.
+type handshakeInfo struct {
+	subprotocol string
+	header      string
+}
+
+// packHeader writes h as "Name: value\n" lines, names in sorted order and
+// as given (net/http has canonicalised them), one line per value. A
+// header value never contains a line break: net/http refuses one.
+func packHeader(h http.Header) string {
+	names := make([]string, 0, len(h))
+	n := 0
+	for k, vs := range h {
+		names = append(names, k)
+		for _, v := range vs {
+			n += len(k) + len(v) + 3
+		}
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.Grow(n)
+	for _, k := range names {
+		for _, v := range h[k] {
+			b.WriteString(k)
+			b.WriteString(": ")
+			b.WriteString(v)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// unpackHeader rebuilds the header that packHeader packed.
+func unpackHeader(s string) http.Header {
+	h := http.Header{}
+	for line := range strings.SplitSeq(s, "\n") {
+		if k, v, ok := strings.Cut(line, ": "); ok {
+			h[k] = append(h[k], v)
+		}
+	}
+	return h
 }
 
 // Done returns a channel closed when the task reaches CLOSED.
@@ -158,6 +205,7 @@ func (t *SocketTask) connect(ctx context.Context, p *dialPlan) {
 	})
 	t.mu.Lock()
 	t.cancel()
+	t.cancel = nil // only called while CONNECTING; dropping it frees the context
 	if err == nil && t.aborted {
 		conn.Abort()
 		err = &wire.HandshakeError{Kind: wire.KindAborted, URL: p.url}
@@ -169,7 +217,8 @@ func (t *SocketTask) connect(ctx context.Context, p *dialPlan) {
 		t.finish(describe(err), &OnCloseResult{Code: wire.CodeAbnormal}, true)
 		return
 	}
-	t.conn, t.handshake, t.state = conn, hs, StateOpen
+	t.conn, t.state = conn, StateOpen
+	t.handshake = &handshakeInfo{subprotocol: hs.Subprotocol, header: packHeader(hs.Header)}
 	t.mu.Unlock()
 	close(t.opened)
 
@@ -179,6 +228,15 @@ func (t *SocketTask) connect(ctx context.Context, p *dialPlan) {
 	}
 	a.disp.post(func() { deliver(t, openEvent, res) })
 
+	// The read loop runs on a goroutine of its own: this one's stack grew
+	// for the handshake (net/http, TLS), and a parked reader would keep it
+	// for the connection's life.
+	go t.readLoop(conn)
+}
+
+// readLoop delivers the connection's messages, then its end.
+func (t *SocketTask) readLoop(conn *wire.Conn) {
+	a := t.app
 	for {
 		msg, err := conn.Read()
 		if err != nil {

@@ -442,7 +442,7 @@ func TestConnectVerboseAndRequestOptions(t *testing.T) {
 func TestConnectPingInterval(t *testing.T) {
 	connectLeakCheck(t)
 	srv := connectServer(t, server.Options{})
-	p := startConnect(t, connectEnv(t), "-v", "--ping-interval", "20ms", srv.URL()+"/")
+	p := startConnect(t, connectEnv(t), "-v", "--ping-interval", "250ms", srv.URL()+"/")
 	p.stderr.waitFor(t, "stderr", regexp.MustCompile(`\* pong after [0-9.]+[µm]?s\n(.|\n)*\* pong after`))
 	_ = p.stdin.Close()
 	if code := p.wait(t); code != exitOK {

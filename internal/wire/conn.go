@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/coder/websocket"
 )
@@ -41,8 +42,10 @@ type Conn struct {
 	raw          net.Conn
 	closeTimeout time.Duration
 	guard        *guard // checks the server's frames (guard.go); nil if absent
+	readLimit    int64  // the largest message accepted; negative: no limit
 
-	rbuf []byte // reused between messages; only the reader touches it
+	rbuf  []byte  // reused between messages; only the reader touches it
+	probe [1]byte // the byte readSized reads past an announced end
 
 	sentMu   sync.Mutex
 	sent     *CloseFrame // the close frame we sent, once we sent one
@@ -54,7 +57,8 @@ type Conn struct {
 	// The reader needs them: when Close's wait for the answer wins the race
 	// for the connection's read lock (the reader is between two messages),
 	// Close consumes the peer's close frame and the reader only sees a
-	// closed connection.
+	// closed connection. Close makes closeDone when it sets sent, under
+	// sentMu, so an idle connection holds no channel it may never need.
 	closeDone     chan struct{}
 	closeClean    bool
 	closeTimedOut atomic.Bool // the peer never answered our close frame
@@ -77,7 +81,7 @@ type CloseFrame struct {
 }
 
 func newConn(ws *websocket.Conn, raw net.Conn, closeTimeout time.Duration) *Conn {
-	return &Conn{ws: ws, raw: raw, closeTimeout: closeTimeout, closeDone: make(chan struct{})}
+	return &Conn{ws: ws, raw: raw, closeTimeout: closeTimeout}
 }
 
 // ClosedError reports how a connection ended. Read returns it once the
@@ -114,18 +118,90 @@ func (c *Conn) Read() (Message, error) {
 	if err != nil {
 		return Message{}, c.readFailed(err)
 	}
-	b, err := c.readAll(r)
+	var b []byte
+	n, sized := c.announced()
+	if sized {
+		b, err = readSized(r, n, c.probe[:])
+	} else {
+		b, err = c.readAll(r)
+	}
 	if err != nil {
 		return Message{}, c.readFailed(err)
 	}
 	if typ == websocket.MessageBinary {
-		return Message{Binary: true, Data: append([]byte(nil), b...)}, nil
+		if !sized {
+			b = append([]byte(nil), b...)
+		}
+		return Message{Binary: true, Data: b}, nil
 	}
 	if !utf8.Valid(b) {
 		c.fail(CodeInvalidPayload, "invalid UTF-8 in text message")
 		return Message{}, &ClosedError{Code: CodeAbnormal, Err: ErrInvalidUTF8}
 	}
+	if sized {
+		// b was allocated for this message and is dropped here: the
+		// string is its only reference, so it never changes.
+		return Message{Text: unsafe.String(unsafe.SliceData(b), len(b))}, nil
+	}
 	return Message{Text: string(b)}, nil
+}
+
+// presizeMax bounds the buffer allocated from a frame header alone: a
+// larger message is read in growing pieces, so that a header announcing
+// gigabytes costs nothing until the bytes arrive.
+const presizeMax = 16 << 20
+
+// announced returns the size of the message being read when its only
+// frame announced it (the frame guard records the headers it passes on)
+// and it is within the read limit.
+func (c *Conn) announced() (int, bool) {
+	if c.guard == nil {
+		return 0, false
+	}
+	n, whole := c.guard.nextLength()
+	if !whole || n == 0 || n > presizeMax || (c.readLimit >= 0 && n > uint64(c.readLimit)) {
+		return 0, false
+	}
+	return int(n), true
+}
+
+// readSized reads a message announced as n bytes into a buffer of that
+// size, which the caller then owns: no copy, and no buffer grown piece by
+// piece. The announcement is only trusted as far as it goes: a shorter
+// message is cut to size, a longer one is read on.
+func readSized(r io.Reader, n int, probe []byte) ([]byte, error) {
+	b := make([]byte, n)
+	k, err := io.ReadFull(r, b)
+	switch err {
+	case nil:
+	case io.EOF, io.ErrUnexpectedEOF:
+		return b[:k], nil
+	default:
+		return nil, err
+	}
+	// The message should end here; coder/websocket says so on the next
+	// read, without reading from the connection.
+	m, err := r.Read(probe)
+	if err == io.EOF {
+		return b, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, probe[:m]...)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		m, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // readAll reads a message into the reused buffer. The buffer grows once to
@@ -204,12 +280,12 @@ func (c *Conn) closedError(err error) *ClosedError {
 	}
 	if errors.Is(err, net.ErrClosed) && c.failed.Load() == nil {
 		c.sentMu.Lock()
-		sent := c.sent
+		sent, closeDone := c.sent, c.closeDone
 		c.sentMu.Unlock()
 		if sent != nil {
 			// Close is running (it set sent first) and ends within its
 			// timeouts; it may have read the peer's answer itself.
-			<-c.closeDone
+			<-closeDone
 			if c.closeClean && !c.aborted.Load() {
 				return &ClosedError{Code: sent.Code, Reason: sent.Reason, Clean: true}
 			}
@@ -264,6 +340,7 @@ func (c *Conn) Close(code int, reason string) error {
 		return nil
 	}
 	c.sent = &CloseFrame{Code: code, Reason: reason}
+	c.closeDone = make(chan struct{})
 	c.sentMu.Unlock()
 	var cut *time.Timer
 	if c.raw != nil {

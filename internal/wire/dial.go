@@ -165,6 +165,8 @@ func (m methodRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 	// Put the frame guard (guard.go) on the upgraded stream: the 101
 	// response's body is the connection's plaintext byte stream, above TLS.
 	guardResponse(req.Context(), resp)
+	// Make each frame one write call (coalesce.go).
+	coalesceResponse(resp)
 	return resp, err
 }
 
@@ -254,6 +256,7 @@ func Dial(ctx context.Context, opts DialOptions) (*Conn, *Handshake, error) {
 	}
 	conn := newConn(ws, rec.get(), closeTimeout)
 	conn.guard = grec.g.Load()
+	conn.readLimit = limit
 	return conn, hs, nil
 }
 

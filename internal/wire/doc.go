@@ -9,8 +9,11 @@
 //     requested but not confirmed fails the handshake, invalid UTF-8 in a
 //     text message fails the connection with 1007;
 //   - a read limit of the caller's choosing instead of the library's 32 KiB;
-//   - messages read into a reused buffer and copied out once, and client
-//     frames written with a single write call;
+//   - a message carried by one frame read straight into a buffer of the
+//     size its header announces and handed over without a copy (others
+//     go through a reused buffer and are copied out once), and each client
+//     frame written with a single write call (coalesce.go), where
+//     coder/websocket would write it in 4 KiB pieces;
 //   - handshake errors sorted into kinds (refused, DNS, TLS, status,
 //     redirect, subprotocol, timeout) so the caller can name the cause;
 //   - a close handshake bounded in time.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 )
@@ -56,6 +57,66 @@ type guard struct {
 	readErr    error  // the error the connection returned, once it did
 
 	violation atomic.Pointer[ProtocolViolation]
+
+	// starts holds the payload length of the first frame of each data
+	// message passed on, in order, until the Conn takes it (nextLength):
+	// the Conn reads a message into a buffer of the announced size. The
+	// mutex is needed because Close may read the connection (waiting for
+	// the peer's close frame) while the reader takes a length.
+	startsMu sync.Mutex
+	starts   []msgStart
+	head     int
+	noStarts bool
+}
+
+// msgStart is what a data message's first frame announces.
+type msgStart struct {
+	length uint64
+	whole  bool // FIN set and not compressed: length is the message's size
+}
+
+// maxStarts bounds the queue. The queue is only a hint: the Conn checks
+// nextLength's answer against what arrives.
+const maxStarts = 4096
+
+// recordStart queues s. If the Conn falls maxStarts messages behind, the
+// queue is given up for good, since a lost entry would misalign the rest.
+func (g *guard) recordStart(s msgStart) {
+	g.startsMu.Lock()
+	defer g.startsMu.Unlock()
+	if g.noStarts {
+		return
+	}
+	if g.head > 0 && g.head >= len(g.starts)/2 {
+		g.starts = g.starts[:copy(g.starts, g.starts[g.head:])]
+		g.head = 0
+	}
+	if len(g.starts) == maxStarts {
+		g.starts, g.head, g.noStarts = nil, 0, true
+		return
+	}
+	g.starts = append(g.starts, s)
+}
+
+// nextLength takes the start of the next data message: its size when a
+// single uncompressed frame carries it.
+func (g *guard) nextLength() (uint64, bool) {
+	g.startsMu.Lock()
+	defer g.startsMu.Unlock()
+	if g.head == len(g.starts) {
+		return 0, false
+	}
+	s := g.starts[g.head]
+	g.head++
+	if g.head == len(g.starts) {
+		if cap(g.starts) > 64 {
+			g.starts = nil // do not hold a long queue on an idle connection
+		} else {
+			g.starts = g.starts[:0]
+		}
+		g.head = 0
+	}
+	return s.length, s.whole
 }
 
 // ProtocolViolation is the cause of a connection failed because the server
@@ -316,6 +377,9 @@ func (g *guard) checkHeader(h frameHeader) *ProtocolViolation {
 		}
 	} else if g.fragmented {
 		return &ProtocolViolation{Code: CodeProtocolError, Reason: "the server started a new message inside a fragmented one"}
+	}
+	if h.opcode != opContinuation {
+		g.recordStart(msgStart{length: h.length, whole: h.fin && !h.rsv1})
 	}
 	g.fragmented = !h.fin
 	return nil
