@@ -40,8 +40,10 @@ type Config struct {
 	// connection with 1009. 0 means DefaultReadLimit; negative means none.
 	ReadLimit int64
 
-	// CloseTimeout bounds the close handshake; after it the connection is
-	// cut and the close reported with 1006. 0 means 5 s.
+	// CloseTimeout bounds the close handshake, counted from the close
+	// call (messages queued before the close frame count against it); after
+	// it the connection is cut and the close reported with 1006. 0 means
+	// 5 s, which is also the most: coder/websocket gives up after 5 s.
 	CloseTimeout time.Duration
 
 	// TLSConfig is used for wss:// URLs; nil means the system's roots.

@@ -82,6 +82,7 @@ func (t *SocketTask) Close(opts CloseSocketOptions) {
 	case StateOpen:
 		t.state = StateClosing
 		a.result(cb, okResult(apiCloseSocket))
+		t.conn.StartCloseTimer() // counts from now, even behind a stalled write
 		t.enqueue(t.conn, writeOp{close: &wire.CloseFrame{Code: code, Reason: opts.Reason}})
 		t.mu.Unlock()
 	default:

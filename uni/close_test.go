@@ -186,3 +186,37 @@ func TestCloseHandshakeIsBoundedInTime(t *testing.T) {
 		`task.close 1006 ""`,
 	})
 }
+
+func TestCloseTimeoutCountsFromTheCallEvenBehindAStalledWrite(t *testing.T) {
+	// The server never reads: the first big messages fill the TCP buffers,
+	// the writer blocks, and the close frame waits behind them. The close
+	// timeout still cuts the connection, and every send gets its result.
+	p := newPeer(t)
+	app := newApp(t, uni.Config{CloseTimeout: 300 * time.Millisecond})
+	task, err := app.Dial(context.Background(), uni.ConnectSocketOptions{URL: p.url("deaf=1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := newRecorder()
+	task.OnError(func(r uni.OnErrorResult) { rec.add("task.error %s", r.ErrMsg) })
+	task.OnClose(func(r uni.OnCloseResult) { rec.add("task.close %d %q", r.Code, r.Reason) })
+	const n = 8
+	big := make([]byte, 8<<20)
+	for i := 0; i < n; i++ {
+		task.Send(uni.SendSocketMessageOptions{Data: big, Complete: func(r uni.GeneralCallbackResult) { rec.add("send %s", r.ErrMsg) }})
+	}
+	task.Close(uni.CloseSocketOptions{})
+	rec.waitFor(t, "task.close")
+	rec.waitCount(t, "send ", n)
+	waitIdle(t, app, task)
+	var events []string
+	for _, l := range rec.snapshot() {
+		if !strings.HasPrefix(l, "send ") {
+			events = append(events, l)
+		}
+	}
+	equalLines(t, events, []string{
+		"task.error the server did not answer the close frame within 300ms; the connection was cut",
+		`task.close 1006 ""`,
+	})
+}

@@ -62,6 +62,8 @@ type Conn struct {
 	closeDone     chan struct{}
 	closeClean    bool
 	closeTimedOut atomic.Bool // the peer never answered our close frame
+	cutMu         sync.Mutex
+	cut           *time.Timer // the close timeout, once started
 	aborted       atomic.Bool
 }
 
@@ -248,6 +250,7 @@ func (c *Conn) fail(code int, reason string) {
 // raw connection does not block, unlike CloseNow, which would wait for a
 // close handshake running on another goroutine.
 func (c *Conn) readFailed(err error) *ClosedError {
+	c.stopCloseTimer() // the connection is over either way
 	ce := c.closedError(err)
 	if !ce.Clean && c.raw != nil {
 		_ = c.raw.Close()
@@ -342,17 +345,9 @@ func (c *Conn) Close(code int, reason string) error {
 	c.sent = &CloseFrame{Code: code, Reason: reason}
 	c.closeDone = make(chan struct{})
 	c.sentMu.Unlock()
-	var cut *time.Timer
-	if c.raw != nil {
-		cut = time.AfterFunc(c.closeTimeout, func() {
-			c.closeTimedOut.Store(true)
-			_ = c.raw.Close()
-		})
-	}
+	c.StartCloseTimer()
 	err := c.ws.Close(websocket.StatusCode(code), reason)
-	if cut != nil {
-		cut.Stop()
-	}
+	c.stopCloseTimer()
 	// coder/websocket returns nil when the peer answered with our code,
 	// a CloseError when it answered with another, and nil too when a
 	// concurrent reader received the answer and closed the connection.
@@ -363,6 +358,34 @@ func (c *Conn) Close(code int, reason string) error {
 		err = nil
 	}
 	return err
+}
+
+// StartCloseTimer starts the close timeout now: if the close handshake is
+// not over by then, the connection is cut and Read reports a
+// *CloseTimeoutError. Close starts it too; a caller that queues the close
+// frame behind other writes starts it when the close is asked for, so a
+// write the peer never reads cannot hold the close up for ever. Only the
+// first call starts a timer.
+func (c *Conn) StartCloseTimer() {
+	if c.raw == nil {
+		return
+	}
+	c.cutMu.Lock()
+	defer c.cutMu.Unlock()
+	if c.cut == nil {
+		c.cut = time.AfterFunc(c.closeTimeout, func() {
+			c.closeTimedOut.Store(true)
+			_ = c.raw.Close()
+		})
+	}
+}
+
+func (c *Conn) stopCloseTimer() {
+	c.cutMu.Lock()
+	defer c.cutMu.Unlock()
+	if c.cut != nil {
+		c.cut.Stop()
+	}
 }
 
 // Abort cuts the connection without a close handshake.

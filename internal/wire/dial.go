@@ -23,6 +23,10 @@ const DefaultReadLimit = 16 << 20
 // DefaultCloseTimeout bounds a close handshake when the caller does not.
 const DefaultCloseTimeout = 5 * time.Second
 
+// maxCloseTimeout is the longest close timeout honoured: coder/websocket
+// gives up on the close handshake after 5 s on its own.
+const maxCloseTimeout = 5 * time.Second
+
 // DialOptions describes one handshake.
 type DialOptions struct {
 	// URL is a ws:// or wss:// URL. The caller validates it.
@@ -251,8 +255,11 @@ func Dial(ctx context.Context, opts DialOptions) (*Conn, *Handshake, error) {
 	}
 	ws.SetReadLimit(limit)
 	closeTimeout := opts.CloseTimeout
-	if closeTimeout <= 0 {
-		closeTimeout = DefaultCloseTimeout
+	if closeTimeout <= 0 || closeTimeout > maxCloseTimeout {
+		closeTimeout = min(max(closeTimeout, 0), maxCloseTimeout)
+		if closeTimeout == 0 {
+			closeTimeout = DefaultCloseTimeout
+		}
 	}
 	conn := newConn(ws, rec.get(), closeTimeout)
 	conn.guard = grec.g.Load()
