@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -147,8 +148,9 @@ var defaultApp = sync.OnceValue(func() *App { return NewApp(Config{}) })
 // uni-app's defaults.
 func Default() *App { return defaultApp() }
 
-// Sockets returns the registry: the tasks that have neither failed nor
-// closed yet, oldest first. The global API acts on the first of them.
+// Sockets returns the registry, oldest first: the tasks whose first error
+// or close event has not been delivered yet. The global API acts on the
+// first of them.
 func (a *App) Sockets() []*SocketTask {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -175,7 +177,7 @@ func (a *App) unregister(t *SocketTask) bool {
 	defer a.mu.Unlock()
 	for i, x := range a.tasks {
 		if x == t {
-			a.tasks = append(a.tasks[:i], a.tasks[i+1:]...)
+			a.tasks = slices.Delete(a.tasks, i, i+1)
 			return true
 		}
 	}

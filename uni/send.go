@@ -35,7 +35,7 @@ func (t *SocketTask) Send(opts SendSocketMessageOptions) {
 	t.send(opts.callbacks(), opts.Data, false)
 }
 
-// send queues data. copyData is false when the caller guarantees it keeps
+// send queues data. borrowed is true when the caller guarantees it keeps
 // data unchanged (the Write path, which waits).
 func (t *SocketTask) send(cb Callbacks, data any, borrowed bool) {
 	a := t.app

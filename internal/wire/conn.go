@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -100,6 +101,7 @@ type ClosedError struct {
 	Err error
 }
 
+// Error describes how the connection ended.
 func (e *ClosedError) Error() string {
 	if e.Clean {
 		return fmt.Sprintf("WebSocket closed with code %d and reason %q", e.Code, e.Reason)
@@ -107,6 +109,7 @@ func (e *ClosedError) Error() string {
 	return fmt.Sprintf("WebSocket connection lost: %v", e.Err)
 }
 
+// Unwrap returns the cause of an unclean end.
 func (e *ClosedError) Unwrap() error { return e.Err }
 
 // ErrInvalidUTF8 is the cause of a connection failed because a text message
@@ -305,16 +308,7 @@ func (c *Conn) closedError(err error) *ClosedError {
 
 func errorsContain(err error, s string) bool {
 	for ; err != nil; err = errors.Unwrap(err) {
-		if msg := err.Error(); len(msg) >= len(s) && contains(msg, s) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
+		if strings.Contains(err.Error(), s) {
 			return true
 		}
 	}

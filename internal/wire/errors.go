@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"syscall"
 )
 
@@ -54,6 +55,7 @@ type HandshakeError struct {
 	Err      error  // the underlying error
 }
 
+// Error names the URL and the cause.
 func (e *HandshakeError) Error() string {
 	switch e.Kind {
 	case KindStatus:
@@ -68,6 +70,7 @@ func (e *HandshakeError) Error() string {
 	return fmt.Sprintf("WebSocket handshake with %s failed: %s: %v", e.URL, e.Kind, unwrapDial(e.Err))
 }
 
+// Unwrap returns the underlying error.
 func (e *HandshakeError) Unwrap() error { return e.Err }
 
 // unwrapDial drops coder/websocket's generic prefixes, keeping the cause.
@@ -79,14 +82,12 @@ func unwrapDial(err error) error {
 		}
 		// Keep the first error that is not one of the library's wrappers.
 		msg := err.Error()
-		if !hasPrefix(msg, "failed to WebSocket dial") && !hasPrefix(msg, "failed to send handshake request") {
+		if !strings.HasPrefix(msg, "failed to WebSocket dial") && !strings.HasPrefix(msg, "failed to send handshake request") {
 			return err
 		}
 		err = u
 	}
 }
-
-func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
 
 func isRefused(err error) bool {
 	return errors.Is(err, syscall.ECONNREFUSED)
