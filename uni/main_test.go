@@ -70,6 +70,28 @@ func (r *recorder) waitFor(t *testing.T, prefix string) []string {
 	}
 }
 
+// line waits until a line starts with prefix and returns that line.
+func (r *recorder) line(t *testing.T, prefix string) string {
+	t.Helper()
+	for _, l := range r.waitFor(t, prefix) {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	panic("unreachable: waitFor returned without the line")
+}
+
+// with returns the lines that start with prefix.
+func (r *recorder) with(prefix string) []string {
+	var out []string
+	for _, l := range r.snapshot() {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // waitCount waits until n lines have the prefix.
 func (r *recorder) waitCount(t *testing.T, prefix string, n int) []string {
 	t.Helper()

@@ -231,63 +231,9 @@ func (l *pfLog) String() string {
 
 var _ io.Writer = (*pfLog)(nil)
 
-// pfRec records callback events as lines, in the order they ran.
-type pfRec struct {
-	mu      sync.Mutex
-	lines   []string
-	changed chan struct{}
-}
-
-func newPFRec() *pfRec { return &pfRec{changed: make(chan struct{}, 1)} }
-
-func (r *pfRec) add(format string, args ...any) {
-	r.mu.Lock()
-	r.lines = append(r.lines, fmt.Sprintf(format, args...))
-	r.mu.Unlock()
-	select {
-	case r.changed <- struct{}{}:
-	default:
-	}
-}
-
-func (r *pfRec) all() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.lines)
-}
-
-// wait waits until a line starts with prefix and returns that line.
-func (r *pfRec) wait(t *testing.T, prefix string) string {
-	t.Helper()
-	deadline := time.After(pfSafety)
-	for {
-		for _, l := range r.all() {
-			if strings.HasPrefix(l, prefix) {
-				return l
-			}
-		}
-		select {
-		case <-r.changed:
-		case <-deadline:
-			t.Fatalf("no event %q within the safety net; got:\n  %s", prefix, strings.Join(r.all(), "\n  "))
-		}
-	}
-}
-
-// with returns the lines that start with prefix.
-func (r *pfRec) with(prefix string) []string {
-	var out []string
-	for _, l := range r.all() {
-		if strings.HasPrefix(l, prefix) {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 // pfConnect connects inside one callback turn, recording the result as
 // "<name>.connect <errMsg>" and the task's events as "<name>.<event>".
-func pfConnect(app *uni.App, rec *pfRec, name string, opts uni.ConnectSocketOptions) *uni.SocketTask {
+func pfConnect(app *uni.App, rec *recorder, name string, opts uni.ConnectSocketOptions) *uni.SocketTask {
 	var task *uni.SocketTask
 	app.Run(func() {
 		opts.Success = func(r uni.GeneralCallbackResult) { rec.add("%s.connect %s", name, r.ErrMsg) }
@@ -326,9 +272,9 @@ func pfFinish(t *testing.T, app *uni.App, tasks ...*uni.SocketTask) {
 }
 
 // pfWantConnect checks the connectSocket result line of name.
-func pfWantConnect(t *testing.T, rec *pfRec, name, errMsg string) {
+func pfWantConnect(t *testing.T, rec *recorder, name, errMsg string) {
 	t.Helper()
-	if got := rec.wait(t, name+".connect "); got != name+".connect "+errMsg {
+	if got := rec.line(t, name+".connect "); got != name+".connect "+errMsg {
 		t.Fatalf("got %q, want %q", got, name+".connect "+errMsg)
 	}
 }
@@ -365,7 +311,7 @@ const pfNotListed = "connectSocket:fail " + platform.ErrMsgNotInDomainList
 var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 	"SecureOnly": func(t *testing.T, e *pfEnv, p platform.Profile) {
 		app := uni.NewApp(e.config(p))
-		rec := newPFRec()
+		rec := newRecorder()
 		url := "ws://" + pfSocket + "/"
 		task := pfConnect(app, rec, "ws", uni.ConnectSocketOptions{URL: url})
 		want := "connectSocket:ok"
@@ -379,12 +325,12 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 		cfg := e.config(p)
 		cfg.TestBuild = true
 		app := uni.NewApp(cfg)
-		rec := newPFRec()
+		rec := newRecorder()
 		task := pfConnect(app, rec, "ws", uni.ConnectSocketOptions{URL: "ws://" + pfSocket + "/"})
 		if !p.SecureOnly || p.TestBuildWS {
 			pfWantConnect(t, rec, "ws", "connectSocket:ok")
 		} else {
-			if got := rec.wait(t, "ws.connect "); !strings.HasPrefix(got, "ws.connect connectSocket:fail invalid url") {
+			if got := rec.line(t, "ws.connect "); !strings.HasPrefix(got, "ws.connect connectSocket:fail invalid url") {
 				t.Fatalf("test build: got %q, want the wss-only failure", got)
 			}
 		}
@@ -394,7 +340,7 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 		cfg := e.config(p)
 		cfg.Domains = nil
 		app := uni.NewApp(cfg)
-		rec := newPFRec()
+		rec := newRecorder()
 		a := pfConnect(app, rec, "a", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/"})
 		if p.CheckDomain {
 			pfWantConnect(t, rec, "a", pfNotListed)
@@ -403,14 +349,14 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 			}
 		} else {
 			pfWantConnect(t, rec, "a", "connectSocket:ok")
-			rec.wait(t, "a.open")
+			rec.line(t, "a.open")
 		}
 		// The developer tools' switch lifts the check everywhere.
 		cfg.SkipURLCheck = true
 		skip := uni.NewApp(cfg)
 		b := pfConnect(skip, rec, "b", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/"})
 		pfWantConnect(t, rec, "b", "connectSocket:ok")
-		rec.wait(t, "b.open")
+		rec.line(t, "b.open")
 		pfFinish(t, app, a)
 		pfFinish(t, skip, b)
 	},
@@ -418,11 +364,11 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 		cfg := e.config(p)
 		cfg.Domains = []string{"example.com"} // the list applies on every profile once given
 		app := uni.NewApp(cfg)
-		rec := newPFRec()
+		rec := newRecorder()
 		task := pfConnect(app, rec, "sub", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/"})
 		if p.DomainMatch == platform.WithSubdomains {
 			pfWantConnect(t, rec, "sub", "connectSocket:ok")
-			rec.wait(t, "sub.open")
+			rec.line(t, "sub.open")
 		} else {
 			pfWantConnect(t, rec, "sub", pfNotListed)
 		}
@@ -430,7 +376,7 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 	},
 	"LANIP": func(t *testing.T, e *pfEnv, p platform.Profile) {
 		cfg := e.config(p)
-		rec := newPFRec()
+		rec := newRecorder()
 		off := uni.NewApp(cfg)
 		a := pfConnect(off, rec, "off", uni.ConnectSocketOptions{URL: "wss://" + pfLAN + "/"})
 		pfWantConnect(t, rec, "off", pfNotListed)
@@ -439,7 +385,7 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 		b := pfConnect(on, rec, "on", uni.ConnectSocketOptions{URL: "wss://" + pfLAN + "/"})
 		if p.LANIP {
 			pfWantConnect(t, rec, "on", "connectSocket:ok")
-			rec.wait(t, "on.open")
+			rec.line(t, "on.open")
 		} else {
 			pfWantConnect(t, rec, "on", pfNotListed)
 		}
@@ -453,7 +399,7 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 		cfg := e.config(p)
 		cfg.ReservedSockets = max(p.MaxSockets, 1)
 		app := uni.NewApp(cfg)
-		rec := newPFRec()
+		rec := newRecorder()
 		task := pfConnect(app, rec, "a", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/"})
 		if p.MaxSockets > 0 {
 			pfWantConnect(t, rec, "a", "connectSocket:fail "+p.QuotaCause(task.ID(), false))
@@ -517,9 +463,9 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 			cfg.ConnectTimeout, opts.Timeout = pfShort, time.Hour
 		}
 		app := uni.NewApp(cfg)
-		rec := newPFRec()
+		rec := newRecorder()
 		task := pfConnect(app, rec, "slow", opts)
-		if got := rec.wait(t, "slow.error"); p.ErrorMessage && !strings.Contains(got, "timed out") {
+		if got := rec.line(t, "slow.error"); p.ErrorMessage && !strings.Contains(got, "timed out") {
 			t.Fatalf("error %q does not name the timeout", got)
 		}
 		pfFinish(t, app, task)
@@ -529,7 +475,7 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 	},
 	"OpenHeader": func(t *testing.T, e *pfEnv, p platform.Profile) {
 		app := uni.NewApp(e.config(p))
-		rec := newPFRec()
+		rec := newRecorder()
 		var header atomic.Value
 		var task *uni.SocketTask
 		app.Run(func() {
@@ -539,7 +485,7 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 				rec.add("open")
 			})
 		})
-		rec.wait(t, "open")
+		rec.line(t, "open")
 		if got := header.Load().(string); (got != "") != p.OpenHeader {
 			t.Fatalf("open payload header Upgrade=%q; profile OpenHeader is %v", got, p.OpenHeader)
 		}
@@ -547,9 +493,9 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 	},
 	"ErrorMessage": func(t *testing.T, e *pfEnv, p platform.Profile) {
 		app := uni.NewApp(e.config(p))
-		rec := newPFRec()
+		rec := newRecorder()
 		task := pfConnect(app, rec, "a", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/?status=403"})
-		got := strings.TrimPrefix(rec.wait(t, "a.error"), "a.error ")
+		got := strings.TrimPrefix(rec.line(t, "a.error"), "a.error ")
 		if p.ErrorMessage != (got != "") {
 			t.Fatalf("error payload errMsg %q; profile ErrorMessage is %v", got, p.ErrorMessage)
 		}
@@ -560,7 +506,7 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 	},
 	"CloseBeforeOpen": func(t *testing.T, e *pfEnv, p platform.Profile) {
 		app := uni.NewApp(e.config(p))
-		rec := newPFRec()
+		rec := newRecorder()
 		task := pfConnect(app, rec, "a", uni.ConnectSocketOptions{URL: "wss://" + pfGate + "/"})
 		task.Close(uni.CloseSocketOptions{
 			Success: func(r uni.GeneralCallbackResult) { rec.add("close.result %s", r.ErrMsg) },
@@ -568,16 +514,16 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 		})
 		switch p.CloseBeforeOpen {
 		case platform.FailNotConnected:
-			if got := rec.wait(t, "close.result"); got != "close.result closeSocket:fail WebSocket is not connected" {
+			if got := rec.line(t, "close.result"); got != "close.result closeSocket:fail WebSocket is not connected" {
 				t.Fatalf("got %q", got)
 			}
 			e.release()
-			rec.wait(t, "a.open")
+			rec.line(t, "a.open")
 		case platform.AbortHandshake:
-			if got := rec.wait(t, "close.result"); got != "close.result closeSocket:ok" {
+			if got := rec.line(t, "close.result"); got != "close.result closeSocket:ok" {
 				t.Fatalf("got %q", got)
 			}
-			rec.wait(t, "a.error")
+			rec.line(t, "a.error")
 		}
 		pfFinish(t, app, task)
 		if p.CloseBeforeOpen == platform.AbortHandshake && p.HandshakeFailure == platform.ErrorThenClose {
@@ -588,11 +534,11 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 	},
 	"HandshakeFailure": func(t *testing.T, e *pfEnv, p platform.Profile) {
 		app := uni.NewApp(e.config(p))
-		rec := newPFRec()
+		rec := newRecorder()
 		task := pfConnect(app, rec, "a", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/?status=403"})
 		pfFinish(t, app, task)
 		var events []string
-		for _, l := range rec.all() {
+		for _, l := range rec.snapshot() {
 			if strings.HasPrefix(l, "a.error") {
 				l = "a.error"
 			}
@@ -608,7 +554,7 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 	},
 	"ListenerOrder": func(t *testing.T, e *pfEnv, p platform.Profile) {
 		app := uni.NewApp(e.config(p))
-		rec := newPFRec()
+		rec := newRecorder()
 		var task *uni.SocketTask
 		app.Run(func() {
 			app.OnSocketOpen(func(uni.OnOpenResult) { rec.add("global") })
@@ -616,7 +562,7 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 			task.OnOpen(func(uni.OnOpenResult) { rec.add("task") })
 			task.OnOpen(func(uni.OnOpenResult) { rec.add("opened") })
 		})
-		rec.wait(t, "opened")
+		rec.line(t, "opened")
 		pfFinish(t, app, task)
 		want := []string{"task", "opened", "global"}
 		switch {
@@ -625,16 +571,16 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 		case p.ListenerOrder == platform.GlobalFirst:
 			want = []string{"global", "task", "opened"}
 		}
-		if got := rec.all(); !slices.Equal(got, want) {
+		if got := rec.snapshot(); !slices.Equal(got, want) {
 			t.Fatalf("open listeners ran %v, want %v", got, want)
 		}
 	},
 	"GlobalAPI": func(t *testing.T, e *pfEnv, p platform.Profile) {
 		app := uni.NewApp(e.config(p))
-		rec := newPFRec()
+		rec := newRecorder()
 		app.SendSocketMessage(uni.SendSocketMessageOptions{Data: "x",
 			Fail: func(r uni.GeneralCallbackResult) { rec.add("send %s", r.ErrMsg) }})
-		got := rec.wait(t, "send")
+		got := rec.line(t, "send")
 		if p.GlobalAPI != (got == "send sendSocketMessage:fail WebSocket is not connected") {
 			t.Fatalf("global send gave %q; profile GlobalAPI is %v", got, p.GlobalAPI)
 		}
@@ -646,7 +592,7 @@ var pfCells = map[string]func(t *testing.T, e *pfEnv, p platform.Profile){
 // (6 sockets where there is none), then checks the next call.
 func pfQuotaCell(t *testing.T, e *pfEnv, p platform.Profile, multiple bool) {
 	app := uni.NewApp(e.config(p))
-	rec := newPFRec()
+	rec := newRecorder()
 	limit := p.Quota(multiple)
 	n := limit
 	if n == 0 {
@@ -657,7 +603,7 @@ func pfQuotaCell(t *testing.T, e *pfEnv, p platform.Profile, multiple bool) {
 		tasks = append(tasks, pfConnect(app, rec, fmt.Sprint("s", i), uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/", Multiple: multiple}))
 	}
 	for i := range n {
-		rec.wait(t, fmt.Sprint("s", i, ".open"))
+		rec.line(t, fmt.Sprint("s", i, ".open"))
 	}
 	next := pfConnect(app, rec, "next", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/", Multiple: multiple})
 	if limit > 0 {
@@ -704,11 +650,11 @@ func pfProfile(t *testing.T, name string) platform.Profile {
 func TestPlatformQuotaWeixinSixSockets(t *testing.T) {
 	e := newPFEnv(t)
 	app := uni.NewApp(e.config(pfProfile(t, "mp-weixin")))
-	rec := newPFRec()
+	rec := newRecorder()
 	var tasks []*uni.SocketTask
 	for i := 1; i <= 5; i++ {
 		tasks = append(tasks, pfConnect(app, rec, fmt.Sprint("s", i), uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/"}))
-		rec.wait(t, fmt.Sprint("s", i, ".open"))
+		rec.line(t, fmt.Sprint("s", i, ".open"))
 	}
 	sixth := pfConnect(app, rec, "s6", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/"})
 	pfWantConnect(t, rec, "s6", "connectSocket:fail wcwss taskID=6 exceed max concurrent count")
@@ -720,13 +666,13 @@ func TestPlatformQuotaWeixinSixSockets(t *testing.T) {
 			t.Fatalf("s%d is %s after the refusal", i+1, task.ReadyState())
 		}
 		task.Send(uni.SendSocketMessageOptions{Data: fmt.Sprint("ping ", i+1)})
-		rec.wait(t, fmt.Sprintf("s%d.message ping %d", i+1, i+1))
+		rec.line(t, fmt.Sprintf("s%d.message ping %d", i+1, i+1))
 	}
 	tasks[2].Close(uni.CloseSocketOptions{})
 	<-tasks[2].Done()
 	seventh := pfConnect(app, rec, "s7", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/"})
 	pfWantConnect(t, rec, "s7", "connectSocket:ok")
-	rec.wait(t, "s7.open")
+	rec.line(t, "s7.open")
 	if got := rec.with("s6."); len(got) != 1 {
 		t.Fatalf("the refused task emitted events: %v", got)
 	}
@@ -740,9 +686,9 @@ func TestPlatformQuotaCountsConnectingAndClosing(t *testing.T) {
 	cfg := e.config(pfProfile(t, "mp-weixin"))
 	cfg.MaxSockets = 2
 	app := uni.NewApp(cfg)
-	rec := newPFRec()
+	rec := newRecorder()
 	closing := pfConnect(app, rec, "closing", uni.ConnectSocketOptions{URL: "wss://" + pfMute + "/"})
-	rec.wait(t, "closing.open")
+	rec.line(t, "closing.open")
 	e.muteAll()
 	closing.Close(uni.CloseSocketOptions{})
 	connecting := pfConnect(app, rec, "connecting", uni.ConnectSocketOptions{URL: "wss://" + pfGate + "/"})
@@ -752,7 +698,7 @@ func TestPlatformQuotaCountsConnectingAndClosing(t *testing.T) {
 	third := pfConnect(app, rec, "third", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/"})
 	pfWantConnect(t, rec, "third", "connectSocket:fail wcwss taskID=3 exceed max concurrent count")
 	e.release()
-	rec.wait(t, "connecting.open")
+	rec.line(t, "connecting.open")
 	e.mu.Lock()
 	for _, c := range e.mutes {
 		c.Close() // ends the close handshake that never got its answer
@@ -767,11 +713,11 @@ func TestPlatformQuotaReserved(t *testing.T) {
 	cfg := e.config(pfProfile(t, "mp-weixin"))
 	cfg.ReservedSockets = 2 // uni-push 2.0 and the log echo
 	app := uni.NewApp(cfg)
-	rec := newPFRec()
+	rec := newRecorder()
 	var tasks []*uni.SocketTask
 	for i := 1; i <= 3; i++ {
 		tasks = append(tasks, pfConnect(app, rec, fmt.Sprint("s", i), uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/"}))
-		rec.wait(t, fmt.Sprint("s", i, ".open"))
+		rec.line(t, fmt.Sprint("s", i, ".open"))
 	}
 	fourth := pfConnect(app, rec, "s4", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/"})
 	pfWantConnect(t, rec, "s4", "connectSocket:fail wcwss taskID=4 exceed max concurrent count")
@@ -788,9 +734,9 @@ func TestPlatformQuotaAlipaySingleAndMultiple(t *testing.T) {
 	p := pfProfile(t, "mp-alipay")
 	t.Run("single", func(t *testing.T) {
 		app := uni.NewApp(e.config(p))
-		rec := newPFRec()
+		rec := newRecorder()
 		first := pfConnect(app, rec, "a", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/"})
-		rec.wait(t, "a.open")
+		rec.line(t, "a.open")
 		second := pfConnect(app, rec, "b", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/"})
 		pfWantConnect(t, rec, "b", "connectSocket:fail WebSocket connection already exists")
 		if first.ReadyState() != uni.StateOpen {
@@ -800,11 +746,11 @@ func TestPlatformQuotaAlipaySingleAndMultiple(t *testing.T) {
 	})
 	t.Run("multiple", func(t *testing.T) {
 		app := uni.NewApp(e.config(p))
-		rec := newPFRec()
+		rec := newRecorder()
 		var tasks []*uni.SocketTask
 		for i := 1; i <= 5; i++ {
 			tasks = append(tasks, pfConnect(app, rec, fmt.Sprint("m", i), uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/", Multiple: true}))
-			rec.wait(t, fmt.Sprint("m", i, ".open"))
+			rec.line(t, fmt.Sprint("m", i, ".open"))
 		}
 		sixth := pfConnect(app, rec, "m6", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/", Multiple: true})
 		pfWantConnect(t, rec, "m6", "connectSocket:fail exceed max concurrent count")
@@ -822,7 +768,7 @@ func TestPlatformCloseBeforeOpenMiniProgram(t *testing.T) {
 			e := newPFEnv(t)
 			p := pfProfile(t, name)
 			app := uni.NewApp(e.config(p))
-			rec := newPFRec()
+			rec := newRecorder()
 			task := pfConnect(app, rec, "a", uni.ConnectSocketOptions{URL: "wss://" + pfGate + "/"})
 			result := func(r uni.GeneralCallbackResult) { rec.add("result %s", r.ErrMsg) }
 			task.Close(uni.CloseSocketOptions{Fail: result, Success: result})
@@ -830,7 +776,7 @@ func TestPlatformCloseBeforeOpenMiniProgram(t *testing.T) {
 				app.CloseSocket(uni.CloseSocketOptions{Fail: result, Success: result})
 			}
 			e.release()
-			rec.wait(t, "a.open")
+			rec.line(t, "a.open")
 			want := []string{"result closeSocket:fail WebSocket is not connected"}
 			if p.GlobalAPI {
 				want = append(want, want[0])
@@ -839,7 +785,7 @@ func TestPlatformCloseBeforeOpenMiniProgram(t *testing.T) {
 				t.Fatalf("close results %v, want %v", got, want)
 			}
 			task.Close(uni.CloseSocketOptions{Code: 4000, Fail: result, Success: result})
-			rec.wait(t, "a.close")
+			rec.line(t, "a.close")
 			pfFinish(t, app, task)
 			if got := rec.with("a.close"); !slices.Equal(got, []string{"a.close 4000"}) {
 				t.Fatalf("close events %v, want 4000 after the socket opened", got)
@@ -853,16 +799,16 @@ func TestPlatformCloseBeforeOpenMiniProgram(t *testing.T) {
 func TestPlatformH5EmptyPayloads(t *testing.T) {
 	e := newPFEnv(t)
 	app := uni.NewApp(e.config(pfProfile(t, "h5")))
-	rec := newPFRec()
+	rec := newRecorder()
 	ok := pfConnect(app, rec, "ok", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/", Header: map[string]string{"X-A": "1"}})
 	bad := pfConnect(app, rec, "bad", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/?status=500"})
-	if got := rec.wait(t, "ok.open"); got != "ok.open header=false" {
+	if got := rec.line(t, "ok.open"); got != "ok.open header=false" {
 		t.Fatalf("open payload: %q, want {}", got)
 	}
-	if got := rec.wait(t, "bad.error"); got != "bad.error " {
+	if got := rec.line(t, "bad.error"); got != "bad.error " {
 		t.Fatalf("error payload: %q, want {}", got)
 	}
-	rec.wait(t, "bad.close 1006")
+	rec.line(t, "bad.close 1006")
 	pfFinish(t, app, ok, bad)
 	if !strings.Contains(e.log.String(), `the h5 profile ignores option "header"`) {
 		t.Errorf("no header warning in the log:\n%s", e.log.String())
@@ -874,7 +820,7 @@ func TestPlatformH5EmptyPayloads(t *testing.T) {
 func TestPlatformAppErrorOnlyOnHandshakeFailure(t *testing.T) {
 	e := newPFEnv(t)
 	app := uni.NewApp(e.config(pfProfile(t, "app")))
-	rec := newPFRec()
+	rec := newRecorder()
 	var task *uni.SocketTask
 	app.Run(func() {
 		app.OnSocketError(func(r uni.OnErrorResult) { rec.add("global.error %q", r.ErrMsg) })
@@ -885,7 +831,7 @@ func TestPlatformAppErrorOnlyOnHandshakeFailure(t *testing.T) {
 	})
 	pfFinish(t, app, task)
 	want := []string{`global.error ""`, `task.error ""`}
-	if got := rec.all(); !slices.Equal(got, want) {
+	if got := rec.snapshot(); !slices.Equal(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
 	if len(app.Sockets()) != 0 {
@@ -911,11 +857,11 @@ func TestPlatformHandshakeTimeout(t *testing.T) {
 			cfg := e.config(pfProfile(t, "mp-weixin"))
 			cfg.ConnectTimeout = tc.app
 			app := uni.NewApp(cfg)
-			rec := newPFRec()
+			rec := newRecorder()
 			task := pfConnect(app, rec, "slow", uni.ConnectSocketOptions{URL: "wss://" + pfSlow + "/", Timeout: tc.call})
-			rec.wait(t, "slow.close")
+			rec.line(t, "slow.close")
 			pfFinish(t, app, task)
-			got := rec.all()
+			got := rec.snapshot()
 			if len(got) != 3 || got[0] != "slow.connect connectSocket:ok" ||
 				!strings.HasPrefix(got[1], "slow.error ") || !strings.Contains(got[1], "timed out") || got[2] != "slow.close 1006" {
 				t.Fatalf("events %q, want ok, an error naming the timeout, close 1006", got)
@@ -948,13 +894,13 @@ func TestPlatformWhitelistDialsWhatItChecked(t *testing.T) {
 	cfg := e.config(pfProfile(t, "mp-weixin"))
 	cfg.AllowLANIP = true
 	app := uni.NewApp(cfg)
-	rec := newPFRec()
+	rec := newRecorder()
 	idn := pfConnect(app, rec, "idn", uni.ConnectSocketOptions{URL: "wss://例子.测试:8443/"})
 	lan := pfConnect(app, rec, "lan", uni.ConnectSocketOptions{URL: "wss://0xc0.0xa8.1.10/"})
 	up := pfConnect(app, rec, "up", uni.ConnectSocketOptions{URL: "wss://SOCKET.Example.com./"})
-	rec.wait(t, "idn.open")
-	rec.wait(t, "lan.open")
-	rec.wait(t, "up.open")
+	rec.line(t, "idn.open")
+	rec.line(t, "lan.open")
+	rec.line(t, "up.open")
 	evil := pfConnect(app, rec, "evil", uni.ConnectSocketOptions{URL: "wss://socket.example.com@2130706433/"})
 	pfWantConnect(t, rec, "evil", pfNotListed)
 	pfFinish(t, app, idn, lan, up, evil)
@@ -979,12 +925,12 @@ func TestPlatformSkipURLCheck(t *testing.T) {
 	cfg := e.config(pfProfile(t, "mp-weixin"))
 	cfg.SkipURLCheck = true
 	app := uni.NewApp(cfg)
-	rec := newPFRec()
+	rec := newRecorder()
 	local := pfConnect(app, rec, "local", uni.ConnectSocketOptions{URL: "wss://localhost/"})
 	plain := pfConnect(app, rec, "plain", uni.ConnectSocketOptions{URL: "ws://localhost/"})
 	pfWantConnect(t, rec, "local", "connectSocket:ok")
 	pfWantConnect(t, rec, "plain", "connectSocket:ok")
-	rec.wait(t, "local.open")
+	rec.line(t, "local.open")
 	pfFinish(t, app, local, plain)
 }
 
@@ -995,9 +941,9 @@ func TestPlatformBadDomainList(t *testing.T) {
 	cfg := e.config(pfProfile(t, "mp-weixin"))
 	cfg.Domains = []string{pfSocket, "*.example.com"}
 	app := uni.NewApp(cfg)
-	rec := newPFRec()
+	rec := newRecorder()
 	task := pfConnect(app, rec, "a", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/"})
-	got := rec.wait(t, "a.connect")
+	got := rec.line(t, "a.connect")
 	if !strings.Contains(got, `connectSocket:fail invalid socket domain list: socket domain "*.example.com": wildcards`) {
 		t.Fatalf("got %q", got)
 	}
@@ -1009,14 +955,14 @@ func TestPlatformBadDomainList(t *testing.T) {
 func TestPlatformStandardDomainsWhenConfigured(t *testing.T) {
 	e := newPFEnv(t)
 	cfg := e.config(platform.Standard())
-	rec := newPFRec()
+	rec := newRecorder()
 	listed := uni.NewApp(cfg)
 	a := pfConnect(listed, rec, "a", uni.ConnectSocketOptions{URL: "wss://localhost/"})
 	pfWantConnect(t, rec, "a", pfNotListed)
 	cfg.Domains = nil
 	open := uni.NewApp(cfg)
 	b := pfConnect(open, rec, "b", uni.ConnectSocketOptions{URL: "wss://localhost/"})
-	rec.wait(t, "b.open")
+	rec.line(t, "b.open")
 	pfFinish(t, listed, a)
 	pfFinish(t, open, b)
 }
