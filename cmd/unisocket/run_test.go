@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,9 +15,14 @@ import (
 )
 
 // runCLI runs `unisocket run args...` and returns its exit code and
-// output.
+// output. Without a --timeout-ms of the test's own, a 60 s one is added as
+// a safety net, so a broken build fails instead of hanging the package.
 func runCLI(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
+	if !slices.Contains(args, "--timeout-ms") && !slices.Contains(args, "--help") {
+		// In front, so a "--" among the test's arguments still ends the flags.
+		args = append([]string{"--timeout-ms", "60000"}, args...)
+	}
 	code = run(append([]string{"run"}, args...), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
@@ -111,9 +117,7 @@ func TestRunSeedExamples(t *testing.T) {
 			asIs[i] = outcome{code, stdout, stderr}
 		})
 		wg.Go(func() {
-			// --timeout-ms is only a safety net here: a broken build fails
-			// in a minute instead of hanging the package.
-			code, stdout, stderr := runCLI(append([]string{filepath.Join(seedDir, "observed", ex.file), "--timeout-ms", "60000"}, flags...)...)
+			code, stdout, stderr := runCLI(append([]string{filepath.Join(seedDir, "observed", ex.file)}, flags...)...)
 			observed[i] = outcome{code, stdout, stderr}
 		})
 	}
