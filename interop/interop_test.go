@@ -320,8 +320,15 @@ func dial(t *testing.T, app *uni.App, opts uni.ConnectSocketOptions) *uni.Socket
 		t.Fatalf("Dial %s: %v", opts.URL, err)
 	}
 	t.Cleanup(func() {
-		_ = task.Shutdown(context.Background(), 1000, "")
-		<-task.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), safety)
+		defer cancel()
+		_ = task.Shutdown(ctx, 1000, "")
+		select {
+		case <-task.Done():
+		case <-time.After(safety):
+			t.Errorf("%s did not close within the safety net", task)
+			task.Abort()
+		}
 	})
 	return task
 }

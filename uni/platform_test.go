@@ -669,7 +669,7 @@ func TestPlatformQuotaWeixinSixSockets(t *testing.T) {
 		rec.line(t, fmt.Sprintf("s%d.message ping %d", i+1, i+1))
 	}
 	tasks[2].Close(uni.CloseSocketOptions{})
-	<-tasks[2].Done()
+	waitIdle(t, app, tasks[2])
 	seventh := pfConnect(app, rec, "s7", uni.ConnectSocketOptions{URL: "wss://" + pfSocket + "/"})
 	pfWantConnect(t, rec, "s7", "connectSocket:ok")
 	rec.line(t, "s7.open")
