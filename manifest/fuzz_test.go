@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -50,4 +51,40 @@ func FuzzManifestReader(f *testing.F) {
 		_, _, _ = ParseManifest("f", src)
 		_, _, _ = ParseSocketConfig("f", src)
 	})
+}
+
+// toAny converts v to what encoding/json's Unmarshal into an any gives
+// (numbers as float64; the last of duplicate keys wins). ok is false if a
+// number does not fit a float64.
+func (v *value) toAny() (out any, ok bool) {
+	switch v.kind {
+	case kindNull:
+		return nil, true
+	case kindBool:
+		return v.boolean, true
+	case kindNumber:
+		f, err := strconv.ParseFloat(v.num, 64)
+		return f, err == nil
+	case kindString:
+		return v.str, true
+	case kindArray:
+		a := make([]any, len(v.elems))
+		for i, e := range v.elems {
+			x, ok := e.toAny()
+			if !ok {
+				return nil, false
+			}
+			a[i] = x
+		}
+		return a, true
+	}
+	m := make(map[string]any, len(v.members))
+	for _, mb := range v.members {
+		x, ok := mb.val.toAny()
+		if !ok {
+			return nil, false
+		}
+		m[mb.key] = x
+	}
+	return m, true
 }
