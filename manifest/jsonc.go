@@ -83,41 +83,65 @@ func parseJSONC(src []byte) (*value, error) {
 // tooDeep finds where arrays and objects first nest more than maxDepth
 // deep. hujson recurses once per level without a limit, so a hostile file
 // of a million '[' would grow the stack by hundreds of megabytes; this scan
-// bounds that first. It follows hujson's lexing of strings and comments, so
-// up to hujson's first syntax error it counts the same levels hujson would
-// enter.
+// bounds that first.
 func tooDeep(b []byte) (off int, ok bool) {
 	depth := 0
-	for i := 0; i < len(b); i++ {
+	off = -1
+	lex(b, func(i int) bool {
 		switch b[i] {
-		case '"':
+		case '[', '{':
+			if depth++; depth > maxDepth {
+				off = i
+				return false
+			}
+		case ']', '}':
+			depth--
+		}
+		return true
+	})
+	return off, off < 0
+}
+
+// openString returns the offset of the string that is still open at the
+// end of b, or -1.
+func openString(b []byte) int {
+	return lex(b, func(int) bool { return true })
+}
+
+// lex calls f with the offset of each byte outside strings and comments
+// until f returns false, and returns the offset of a string left open at
+// the end of b, or -1. It follows hujson's lexing, so up to hujson's first
+// syntax error it sees the brackets hujson sees.
+func lex(b []byte, f func(i int) bool) (open int) {
+	for i := 0; i < len(b); i++ {
+		switch {
+		case b[i] == '"':
+			start := i
 			for i++; i < len(b) && b[i] != '"'; i++ {
 				if b[i] == '\\' {
 					i++
 				}
 			}
-		case '/':
-			switch {
-			case i+1 < len(b) && b[i+1] == '/':
-				for i < len(b) && b[i] != '\n' {
-					i++
-				}
-			case i+1 < len(b) && b[i+1] == '*':
-				end := bytes.Index(b[i+2:], []byte("*/"))
-				if end < 0 {
-					return 0, true
-				}
-				i += 2 + end + 1
+			if i >= len(b) {
+				return start
 			}
-		case '[', '{':
-			if depth++; depth > maxDepth {
-				return i, false
+		case b[i] == '/' && i+1 < len(b) && b[i+1] == '/':
+			for i < len(b) && b[i] != '\n' {
+				i++
 			}
-		case ']', '}':
-			depth--
+		case b[i] == '/' && i+1 < len(b) && b[i+1] == '*':
+			end := bytes.Index(b[i+2:], []byte("*/"))
+			if end < 0 {
+				return -1
+			}
+			i += 2 + end + 1
+		default:
+			if !f(i) {
+				return -1
+			}
 		}
 	}
-	return 0, true
+	return -1
 }
 
 // convert turns hujson's value into a value; base is the offset of the
@@ -176,7 +200,10 @@ func translate(b []byte, base int, err error) error {
 	case eof && strings.HasPrefix(what, "parsing comment"):
 		return &syntaxError{off: base + off, msg: "expected */ to end the comment that starts here, found the end of the file"}
 	case eof && strings.HasPrefix(what, "parsing string"):
-		return &syntaxError{off: base + off, msg: "expected '\"' to end a string, found the end of the file"}
+		if start := openString(b); start >= 0 {
+			off = start
+		}
+		return &syntaxError{off: base + off, msg: "expected '\"' to end the string that starts here, found the end of the file"}
 	case eof && strings.HasPrefix(what, "parsing object after name"):
 		return &syntaxError{off: base + off, msg: "expected ':' after the key, found the end of the file"}
 	case eof && strings.HasPrefix(what, "parsing object"):
@@ -229,7 +256,7 @@ func literalError(b []byte, base, off int) error {
 	if word != "" && (word[0] == '-' || word[0] == '+' || word[0] == '.' || word[0] >= '0' && word[0] <= '9') {
 		return &syntaxError{off: base + off, msg: fmt.Sprintf("expected a number, found %q (JSON numbers are decimal, without leading zeros)", word)}
 	}
-	return &syntaxError{off: base + off, msg: fmt.Sprintf("expected a value (object, array, string, number, true, false or null), found %q: strings need double quotes", word)}
+	return &syntaxError{off: base + off, msg: fmt.Sprintf("unexpected %q: keys and strings need double quotes, and the only bare words are true, false and null", word)}
 }
 
 // wordAt returns the run of bytes hujson reads as one literal at off.
