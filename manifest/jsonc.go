@@ -293,7 +293,7 @@ func describeAt(b []byte, off int) string {
 }
 
 // lineCol returns the 1-based line and column of off; columns count
-// characters (runes), as editors show them.
+// characters (runes), as editors show them, where hujson counts bytes.
 func lineCol(src []byte, off int) (line, col int) {
 	if off > len(src) {
 		off = len(src)

@@ -259,7 +259,11 @@ func digitValue(c byte, base int) (int, bool) {
 	return d, d < base
 }
 
-// parseIPv4 is the WHATWG URL standard's IPv4 parser.
+// parseIPv4 is the WHATWG URL standard's IPv4 parser
+// (https://url.spec.whatwg.org/#concept-ipv4-parser). It is written here
+// because no well-kept library reads these forms for a host alone: net/netip
+// refuses octal, hex and short forms on purpose, and a whole WHATWG URL
+// parser would replace net/url everywhere to read four numbers.
 func parseIPv4(labels []string) (netip.Addr, error) {
 	if len(labels) > 4 {
 		return netip.Addr{}, fmt.Errorf("it has %d parts, at most 4 are allowed", len(labels))
