@@ -73,7 +73,10 @@ func parseJSONC(src []byte) (*value, error) {
 	if off, ok := tooDeep(body); !ok {
 		return nil, &syntaxError{off: start + off, msg: fmt.Sprintf("arrays and objects nest more than %d deep", maxDepth)}
 	}
-	root, err := hujson.Parse(body)
+	// hujson wants a line comment to end with a newline; a file may end
+	// inside one. The newline added is whitespace, so it changes no value
+	// or offset before it.
+	root, err := hujson.Parse(append(body[:len(body):len(body)], '\n'))
 	if err != nil {
 		return nil, translate(body, start, err)
 	}

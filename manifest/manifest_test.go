@@ -35,6 +35,16 @@ func TestManifestCommentsAndTrailingCommas(t *testing.T) {
 	}
 }
 
+func TestManifestLastLineComment(t *testing.T) {
+	m, _, err := ParseManifest("m", []byte(`{"networkTimeout": {"connectSocket": 1000}} // no newline after this`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ConnectSocketTimeout != time.Second {
+		t.Errorf("ConnectSocketTimeout = %v, want 1s", m.ConnectSocketTimeout)
+	}
+}
+
 func TestManifestDefaultTimeout(t *testing.T) {
 	m, _, err := ParseManifest("manifest.json", []byte(`{"name": "x"}`))
 	if err != nil {
