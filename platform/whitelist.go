@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Host is a URL's host reduced to the one form that is compared and
@@ -156,9 +157,12 @@ func asciiLabel(label string) (string, error) {
 			return "", fmt.Errorf("the label %q is not a valid internationalised name (%s)", label, strings.TrimPrefix(err.Error(), "idna: "))
 		}
 	}
-	if mapped != foldCase(label) {
-		if isASCII(mapped) {
-			return "", fmt.Errorf("%q is written with full-width or compatibility characters that IDNA reads as the ASCII %q; write the host in ASCII", label, mapped)
+	if folded := foldCase(label); mapped != folded {
+		switch {
+		case isASCII(mapped):
+			return "", fmt.Errorf("%q holds full-width, compatibility or invisible characters that IDNA reads as the ASCII %q; write the host in ASCII", label, mapped)
+		case mapped == norm.NFC.String(folded):
+			return "", fmt.Errorf("the label %+q is in decomposed Unicode, which IDNA composes to %+q; write it composed (NFC)", label, mapped)
 		}
 		return "", fmt.Errorf("IDNA reads the label %q as %q; write the host that way", label, mapped)
 	}

@@ -18,6 +18,7 @@ func TestWhitelistIDN(t *testing.T) {
 		{"测试.example", "xn--0zwm56d.example"},
 		{"ü.example", "xn--tda.example"},
 		{"straße.example", "xn--strae-oqa.example"}, // non-transitional, as browsers: ß stays ß
+		{"☃.net", "xn--n3h.net"},                    // a symbol IDNA allows
 		// RFC 3492 section 7.1 (L) 3<nen>B<gumi><kinpachi><sensei>, lower-cased.
 		{"3\u5E74b\u7D44\u91D1\u516B\u5148\u751F.example", "xn--3b-ww4c5e180e575a65lsy2b.example"},
 	} {
@@ -33,6 +34,14 @@ func TestWhitelistIDN(t *testing.T) {
 		{"\u212Aey.example.com", "ASCII \"key\""},
 		{"\u0130stanbul.example", "IDNA reads the label"},
 		{"a\u200Db.example", "not a valid internationalised name"}, // a joiner outside its context
+		// Each of these was once encoded as written, while a browser maps
+		// it first and dials another name.
+		{"\u210C.com", "ASCII \"h\""},                    // BLACK-LETTER CAPITAL H
+		{"\uFB01.com", "ASCII \"fi\""},                   // LATIN SMALL LIGATURE FI
+		{"\u00ADsocket.example.com", "ASCII \"socket\""}, // SOFT HYPHEN, invisible
+		{"\u1E9E.de", "ASCII \"ss\""},                    // LATIN CAPITAL LETTER SHARP S
+		{"e\u0301.fr", "decomposed Unicode"},
+		{"\u0661\u0662\u0663.com", "not a valid internationalised name"}, // the Bidi rule
 	} {
 		if h, err := ParseHost(tc.in); err == nil || !strings.Contains(err.Error(), tc.why) {
 			t.Errorf("ParseHost(%q) = %+v, %v; want an error mentioning %q", tc.in, h, err, tc.why)
