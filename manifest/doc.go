@@ -6,7 +6,8 @@
 // build and the slots the vendor's own sockets hold).
 //
 // Both files are JSON as HBuilderX and the mini-program IDEs write it:
-// // and /* */ comments and trailing commas are allowed. A file that
+// // and /* */ comments and trailing commas are allowed (read with
+// github.com/tailscale/hujson). A file that
 // cannot be used fails with an *Error, "file:line:column: what was
 // expected"; keys that are not known are returned as Warnings, never
 // printed. A unisocket.config.json looks like this (see

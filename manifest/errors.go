@@ -1,6 +1,9 @@
 package manifest
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Error is a problem in a file: bad syntax, a value of the wrong type or
 // out of range. Its text is "file:line:column: what was expected".
@@ -105,7 +108,7 @@ func (d *doc) object(v *value, where string, handlers map[string]func(*value) er
 func suggest(key string, known map[string]func(*value) error) string {
 	best, bestDist := "", 3
 	for k := range known {
-		if d := distance(lower(key), lower(k)); d < bestDist || (d == bestDist && k < best && best != "") {
+		if d := distance(strings.ToLower(key), strings.ToLower(k)); d < bestDist || (d == bestDist && k < best && best != "") {
 			best, bestDist = k, d
 		}
 	}
@@ -115,17 +118,9 @@ func suggest(key string, known map[string]func(*value) error) string {
 	return best
 }
 
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
-
-// distance is the Levenshtein distance between a and b, in bytes.
+// distance is the Levenshtein distance between a and b, in bytes. It is
+// written here rather than imported: the dozen lines are smaller than a
+// dependency, and it only ranks the keys of a short table.
 func distance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)

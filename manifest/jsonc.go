@@ -1,18 +1,24 @@
 package manifest
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/tailscale/hujson"
 )
 
-// The reader for the JSON dialect HBuilderX writes manifest.json in: JSON
-// plus // and /* */ comments and trailing commas in objects and arrays. It
-// keeps the offset of every value and key so that a wrong type can be
-// reported at its line and column. Anything else JSON5 allows (single
-// quotes, unquoted keys, hex numbers) is an error that says what was
-// expected.
+// manifest.json is JSON as HBuilderX writes it: JSON plus // and /* */
+// comments and trailing commas, the dialect github.com/tailscale/hujson
+// reads. This file turns hujson's tree into values that keep their offsets,
+// so that a wrong type is reported at its line and column, and turns
+// hujson's syntax errors into file:line:column messages in the user's
+// terms.
 
 // kind is a JSON value's type.
 type kind int
@@ -26,7 +32,8 @@ const (
 	kindObject
 )
 
-// value is one parsed JSON value.
+// value is one parsed JSON value, decoded once for the readers of the
+// file's keys.
 type value struct {
 	kind    kind
 	off     int // offset of the value's first byte
@@ -47,35 +54,6 @@ type member struct {
 // maxDepth is how deep arrays and objects may nest, as in encoding/json.
 const maxDepth = 10000
 
-// parser reads one document.
-type parser struct {
-	src   []byte
-	pos   int
-	depth int
-}
-
-// parseJSONC parses a whole document. The error is a *syntaxError.
-func parseJSONC(src []byte) (*value, error) {
-	p := &parser{src: src}
-	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
-		p.pos = 3 // a UTF-8 byte order mark, as some Windows editors write
-	}
-	if err := p.skip(); err != nil {
-		return nil, err
-	}
-	v, err := p.value()
-	if err != nil {
-		return nil, err
-	}
-	if err := p.skip(); err != nil {
-		return nil, err
-	}
-	if p.pos < len(p.src) {
-		return nil, p.errorf(p.pos, "expected the end of the file after the top-level value, found %s", p.found())
-	}
-	return v, nil
-}
-
 // syntaxError is a problem at an offset; the caller adds file, line and
 // column.
 type syntaxError struct {
@@ -85,304 +63,240 @@ type syntaxError struct {
 
 func (e *syntaxError) Error() string { return e.msg }
 
-func (p *parser) errorf(off int, format string, args ...any) error {
-	return &syntaxError{off: off, msg: fmt.Sprintf(format, args...)}
+// parseJSONC parses a whole document. The error is a *syntaxError.
+func parseJSONC(src []byte) (*value, error) {
+	start := 0
+	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
+		start = 3 // a UTF-8 byte order mark, as some Windows editors write; hujson refuses it
+	}
+	body := src[start:]
+	if off, ok := tooDeep(body); !ok {
+		return nil, &syntaxError{off: start + off, msg: fmt.Sprintf("arrays and objects nest more than %d deep", maxDepth)}
+	}
+	// hujson wants a line comment to end with a newline; a file may end
+	// inside one. The newline added is whitespace, so it changes no value
+	// or offset before it.
+	root, err := hujson.Parse(append(body[:len(body):len(body)], '\n'))
+	if err != nil {
+		return nil, translate(body, start, err)
+	}
+	return convert(&root, start), nil
 }
 
-// found describes what is at the current position.
-func (p *parser) found() string {
-	if p.pos >= len(p.src) {
+// tooDeep finds where arrays and objects first nest more than maxDepth
+// deep. hujson recurses once per level without a limit, so a hostile file
+// of a million '[' would grow the stack by hundreds of megabytes; this scan
+// bounds that first.
+func tooDeep(b []byte) (off int, ok bool) {
+	depth := 0
+	off = -1
+	lex(b, func(i int) bool {
+		switch b[i] {
+		case '[', '{':
+			if depth++; depth > maxDepth {
+				off = i
+				return false
+			}
+		case ']', '}':
+			depth--
+		}
+		return true
+	})
+	return off, off < 0
+}
+
+// openString returns the offset of the string that is still open at the
+// end of b, or -1.
+func openString(b []byte) int {
+	return lex(b, func(int) bool { return true })
+}
+
+// lex calls f with the offset of each byte outside strings and comments
+// until f returns false, and returns the offset of a string left open at
+// the end of b, or -1. It follows hujson's lexing, so up to hujson's first
+// syntax error it sees the brackets hujson sees.
+func lex(b []byte, f func(i int) bool) (open int) {
+	for i := 0; i < len(b); i++ {
+		switch {
+		case b[i] == '"':
+			start := i
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if i >= len(b) {
+				return start
+			}
+		case b[i] == '/' && i+1 < len(b) && b[i+1] == '/':
+			for i < len(b) && b[i] != '\n' {
+				i++
+			}
+		case b[i] == '/' && i+1 < len(b) && b[i+1] == '*':
+			end := bytes.Index(b[i+2:], []byte("*/"))
+			if end < 0 {
+				return -1
+			}
+			i += 2 + end + 1
+		default:
+			if !f(i) {
+				return -1
+			}
+		}
+	}
+	return -1
+}
+
+// convert turns hujson's value into a value; base is the offset of the
+// text hujson parsed within the file.
+func convert(v *hujson.Value, base int) *value {
+	out := &value{off: base + v.StartOffset}
+	switch t := v.Value.(type) {
+	case *hujson.Object:
+		out.kind = kindObject
+		out.members = make([]member, len(t.Members))
+		for i := range t.Members {
+			m := &t.Members[i]
+			out.members[i] = member{
+				key:    m.Name.Value.(hujson.Literal).String(),
+				keyOff: base + m.Name.StartOffset,
+				val:    convert(&m.Value, base),
+			}
+		}
+	case *hujson.Array:
+		out.kind = kindArray
+		out.elems = make([]*value, len(t.Elements))
+		for i := range t.Elements {
+			out.elems[i] = convert(&t.Elements[i], base)
+		}
+	case hujson.Literal:
+		switch t.Kind() {
+		case 'n':
+			out.kind = kindNull
+		case 't', 'f':
+			out.kind, out.boolean = kindBool, t.Bool()
+		case '"':
+			out.kind, out.str = kindString, t.String()
+		default:
+			out.kind, out.num = kindNumber, string(t)
+		}
+	}
+	return out
+}
+
+// translate turns a hujson syntax error into a *syntaxError at the same
+// place. hujson reports "hujson: line L, column C: what", with C counted
+// in bytes, and no typed error; the position is read back from that text
+// and the message reworded.
+func translate(b []byte, base int, err error) error {
+	var line, col int
+	msg := err.Error()
+	if _, scanErr := fmt.Sscanf(msg, "hujson: line %d, column %d:", &line, &col); scanErr != nil {
+		return &syntaxError{off: base, msg: msg}
+	}
+	_, what, _ := strings.Cut(msg, ": ")
+	_, what, _ = strings.Cut(what, ": ")
+	off := offsetOf(b, line, col)
+	found := describeAt(b, off)
+	eof := errors.Is(err, io.ErrUnexpectedEOF)
+	switch {
+	case eof && strings.HasPrefix(what, "parsing comment"):
+		return &syntaxError{off: base + off, msg: "expected */ to end the comment that starts here, found the end of the file"}
+	case eof && strings.HasPrefix(what, "parsing string"):
+		if start := openString(b); start >= 0 {
+			off = start
+		}
+		return &syntaxError{off: base + off, msg: "expected '\"' to end the string that starts here, found the end of the file"}
+	case eof && strings.HasPrefix(what, "parsing object after name"):
+		return &syntaxError{off: base + off, msg: "expected ':' after the key, found the end of the file"}
+	case eof && strings.HasPrefix(what, "parsing object"):
+		return &syntaxError{off: base + off, msg: "expected ',' or '}' in an object, found the end of the file"}
+	case eof && strings.HasPrefix(what, "parsing array"):
+		return &syntaxError{off: base + off, msg: "expected ',' or ']' in an array, found the end of the file"}
+	case eof:
+		return &syntaxError{off: base + off, msg: "expected a value, found the end of the file"}
+	case strings.HasPrefix(what, "invalid literal: "):
+		return literalError(b, base, off)
+	case strings.HasSuffix(what, "after object value (expecting ',' or '}')"):
+		return &syntaxError{off: base + off, msg: "expected ',' or '}' after a value in an object, found " + found}
+	case strings.HasSuffix(what, "after array value (expecting ',' or ']')"):
+		return &syntaxError{off: base + off, msg: "expected ',' or ']' after an array element, found " + found}
+	case strings.HasSuffix(what, "after object name"):
+		return &syntaxError{off: base + off, msg: "expected ':' after the key, found " + found}
+	case strings.HasSuffix(what, "at start of object name"):
+		return &syntaxError{off: base + off, msg: "expected a key in double quotes or '}', found " + found}
+	case strings.HasSuffix(what, "after top-level value"):
+		return &syntaxError{off: base + off, msg: "expected the end of the file after the top-level value, found " + found}
+	case strings.HasSuffix(what, "at start of value"):
+		if found == "'\\''" {
+			return &syntaxError{off: base + off, msg: "expected a string in double quotes, found a single quote"}
+		}
+		return &syntaxError{off: base + off, msg: "expected a value (object, array, string, number, true, false or null), found " + found}
+	}
+	return &syntaxError{off: base + off, msg: what}
+}
+
+// literalError describes a literal hujson refused: a string with a bad
+// escape or a raw control character, a number JSON does not allow, or a
+// bare word.
+func literalError(b []byte, base, off int) error {
+	if off < len(b) && b[off] == '"' {
+		end := off + 1
+		for end < len(b) && b[end] != '"' {
+			if b[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		var s string
+		var se *json.SyntaxError
+		if err := json.Unmarshal(b[off:min(end+1, len(b))], &s); errors.As(err, &se) {
+			return &syntaxError{off: base + off + int(se.Offset) - 1, msg: "invalid string: " + se.Error()}
+		}
+		return &syntaxError{off: base + off, msg: "invalid string"}
+	}
+	word := wordAt(b, off)
+	if word != "" && (word[0] == '-' || word[0] == '+' || word[0] == '.' || word[0] >= '0' && word[0] <= '9') {
+		return &syntaxError{off: base + off, msg: fmt.Sprintf("expected a number, found %q (JSON numbers are decimal, without leading zeros)", word)}
+	}
+	return &syntaxError{off: base + off, msg: fmt.Sprintf("unexpected %q: keys and strings need double quotes, and the only bare words are true, false and null", word)}
+}
+
+// wordAt returns the run of bytes hujson reads as one literal at off.
+func wordAt(b []byte, off int) string {
+	end := off
+	for end < len(b) && end-off < 40 {
+		c := b[end]
+		if !(c == '-' || c == '+' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			break
+		}
+		end++
+	}
+	return string(b[off:end])
+}
+
+// offsetOf is the byte offset of a 1-based line and byte column.
+func offsetOf(b []byte, line, col int) int {
+	off := 0
+	for l := 1; l < line && off < len(b); off++ {
+		if b[off] == '\n' {
+			l++
+		}
+	}
+	return min(off+col-1, len(b))
+}
+
+// describeAt describes the character at off, for messages.
+func describeAt(b []byte, off int) string {
+	if off >= len(b) {
 		return "the end of the file"
 	}
-	r, _ := utf8.DecodeRune(p.src[p.pos:])
+	r, _ := utf8.DecodeRune(b[off:])
 	return strconv.QuoteRune(r)
 }
 
-// skip passes whitespace and comments.
-func (p *parser) skip() error {
-	for p.pos < len(p.src) {
-		switch c := p.src[p.pos]; {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			p.pos++
-		case c == '/' && p.pos+1 < len(p.src) && p.src[p.pos+1] == '/':
-			for p.pos < len(p.src) && p.src[p.pos] != '\n' {
-				p.pos++
-			}
-		case c == '/' && p.pos+1 < len(p.src) && p.src[p.pos+1] == '*':
-			start := p.pos
-			p.pos += 2
-			for {
-				if p.pos+1 >= len(p.src) {
-					return p.errorf(start, "expected */ to end the comment that starts here, found the end of the file")
-				}
-				if p.src[p.pos] == '*' && p.src[p.pos+1] == '/' {
-					p.pos += 2
-					break
-				}
-				p.pos++
-			}
-		default:
-			return nil
-		}
-	}
-	return nil
-}
-
-func (p *parser) value() (*value, error) {
-	if p.pos >= len(p.src) {
-		return nil, p.errorf(p.pos, "expected a value, found the end of the file")
-	}
-	switch c := p.src[p.pos]; {
-	case c == '{':
-		return p.object()
-	case c == '[':
-		return p.array()
-	case c == '"':
-		off := p.pos
-		s, err := p.str()
-		if err != nil {
-			return nil, err
-		}
-		return &value{kind: kindString, off: off, str: s}, nil
-	case c == '-' || (c >= '0' && c <= '9'):
-		return p.number()
-	case c == '\'':
-		return nil, p.errorf(p.pos, "expected a string in double quotes, found a single quote")
-	case isWordByte(c):
-		return p.word()
-	}
-	return nil, p.errorf(p.pos, "expected a value (object, array, string, number, true, false or null), found %s", p.found())
-}
-
-func isWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '$'
-}
-
-// word reads true, false or null.
-func (p *parser) word() (*value, error) {
-	off := p.pos
-	end := p.pos
-	for end < len(p.src) && isWordByte(p.src[end]) {
-		end++
-	}
-	w := string(p.src[off:end])
-	p.pos = end
-	switch w {
-	case "true", "false":
-		return &value{kind: kindBool, off: off, boolean: w == "true"}, nil
-	case "null":
-		return &value{kind: kindNull, off: off}, nil
-	}
-	return nil, p.errorf(off, "expected a value (object, array, string, number, true, false or null), found %q: strings need double quotes", w)
-}
-
-// number reads a JSON number.
-func (p *parser) number() (*value, error) {
-	off := p.pos
-	i := p.pos
-	digits := func() int {
-		n := 0
-		for i < len(p.src) && p.src[i] >= '0' && p.src[i] <= '9' {
-			i++
-			n++
-		}
-		return n
-	}
-	if p.src[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(p.src) && p.src[i] == '0':
-		i++
-	case digits() == 0:
-		return nil, p.errorf(off, "expected a digit after '-' in a number")
-	}
-	if i < len(p.src) && p.src[i] == '.' {
-		i++
-		if digits() == 0 {
-			return nil, p.errorf(off, "expected digits after the decimal point in a number")
-		}
-	}
-	if i < len(p.src) && (p.src[i] == 'e' || p.src[i] == 'E') {
-		i++
-		if i < len(p.src) && (p.src[i] == '+' || p.src[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			return nil, p.errorf(off, "expected digits in the exponent of a number")
-		}
-	}
-	if i < len(p.src) && (isWordByte(p.src[i]) || p.src[i] == '.') {
-		return nil, p.errorf(off, "expected a number, found %q (JSON numbers are decimal, without leading zeros)", wordAt(p.src, off))
-	}
-	p.pos = i
-	return &value{kind: kindNumber, off: off, num: string(p.src[off:i])}, nil
-}
-
-// wordAt returns the run of number-like bytes at off, for messages.
-func wordAt(src []byte, off int) string {
-	end := off
-	for end < len(src) && (isWordByte(src[end]) || src[end] == '.' || src[end] == '-' || src[end] == '+') && end-off < 40 {
-		end++
-	}
-	return string(src[off:end])
-}
-
-// str reads a string at p.pos, which holds '"'.
-func (p *parser) str() (string, error) {
-	start := p.pos
-	i := p.pos + 1
-	for {
-		if i >= len(p.src) {
-			return "", p.errorf(start, "expected '\"' to end the string that starts here, found the end of the file")
-		}
-		c := p.src[i]
-		switch {
-		case c == '"':
-			raw := p.src[start : i+1]
-			p.pos = i + 1
-			var s string
-			// The escapes were checked below; encoding/json decodes them
-			// (and replaces invalid UTF-8) exactly as JSON readers do.
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return "", p.errorf(start, "invalid string: %v", err)
-			}
-			return s, nil
-		case c == '\\':
-			if i+1 >= len(p.src) {
-				return "", p.errorf(start, "expected '\"' to end the string that starts here, found the end of the file")
-			}
-			switch p.src[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				for k := 2; k < 6; k++ {
-					if i+k >= len(p.src) || !isHex(p.src[i+k]) {
-						return "", p.errorf(i, "expected four hex digits after \\u in a string")
-					}
-				}
-				i += 6
-			default:
-				r, _ := utf8.DecodeRune(p.src[i+1:])
-				return "", p.errorf(i, "expected an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX), found \\%c", r)
-			}
-		case c < 0x20:
-			if c == '\n' {
-				return "", p.errorf(start, "expected '\"' to end the string that starts here before the end of the line")
-			}
-			return "", p.errorf(i, "expected no control character in a string, found %q (escape it)", rune(c))
-		default:
-			i++
-		}
-	}
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func (p *parser) enter() error {
-	p.depth++
-	if p.depth > maxDepth {
-		return p.errorf(p.pos, "arrays and objects nest more than %d deep", maxDepth)
-	}
-	return nil
-}
-
-func (p *parser) object() (*value, error) {
-	v := &value{kind: kindObject, off: p.pos}
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer func() { p.depth-- }()
-	p.pos++ // {
-	for {
-		if err := p.skip(); err != nil {
-			return nil, err
-		}
-		if p.pos < len(p.src) && p.src[p.pos] == '}' {
-			p.pos++
-			return v, nil
-		}
-		if p.pos >= len(p.src) || p.src[p.pos] != '"' {
-			what := "expected a key in double quotes or '}'"
-			if len(v.members) == 0 {
-				what = "expected a key in double quotes or '}' to end the object"
-			}
-			return nil, p.errorf(p.pos, "%s, found %s", what, p.found())
-		}
-		keyOff := p.pos
-		key, err := p.str()
-		if err != nil {
-			return nil, err
-		}
-		if err := p.skip(); err != nil {
-			return nil, err
-		}
-		if p.pos >= len(p.src) || p.src[p.pos] != ':' {
-			return nil, p.errorf(p.pos, "expected ':' after the key %q, found %s", key, p.found())
-		}
-		p.pos++
-		if err := p.skip(); err != nil {
-			return nil, err
-		}
-		val, err := p.value()
-		if err != nil {
-			return nil, err
-		}
-		v.members = append(v.members, member{key: key, keyOff: keyOff, val: val})
-		if err := p.skip(); err != nil {
-			return nil, err
-		}
-		if p.pos < len(p.src) && p.src[p.pos] == ',' {
-			p.pos++
-			continue // a '}' may follow: trailing commas are allowed
-		}
-		if p.pos < len(p.src) && p.src[p.pos] == '}' {
-			p.pos++
-			return v, nil
-		}
-		return nil, p.errorf(p.pos, "expected ',' or '}' after the value of %q, found %s", key, p.found())
-	}
-}
-
-func (p *parser) array() (*value, error) {
-	v := &value{kind: kindArray, off: p.pos}
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer func() { p.depth-- }()
-	p.pos++ // [
-	for {
-		if err := p.skip(); err != nil {
-			return nil, err
-		}
-		if p.pos < len(p.src) && p.src[p.pos] == ']' {
-			p.pos++
-			return v, nil
-		}
-		el, err := p.value()
-		if err != nil {
-			return nil, err
-		}
-		v.elems = append(v.elems, el)
-		if err := p.skip(); err != nil {
-			return nil, err
-		}
-		if p.pos < len(p.src) && p.src[p.pos] == ',' {
-			p.pos++
-			continue
-		}
-		if p.pos < len(p.src) && p.src[p.pos] == ']' {
-			p.pos++
-			return v, nil
-		}
-		return nil, p.errorf(p.pos, "expected ',' or ']' after an array element, found %s", p.found())
-	}
-}
-
 // lineCol returns the 1-based line and column of off; columns count
-// characters (runes), as editors show them.
+// characters (runes), as editors show them, where hujson counts bytes.
 func lineCol(src []byte, off int) (line, col int) {
 	if off > len(src) {
 		off = len(src)
@@ -421,40 +335,4 @@ func (v *value) describe() string {
 		return "an array"
 	}
 	return "an object"
-}
-
-// toAny converts v to what encoding/json's Unmarshal into an any gives
-// (numbers as float64; the last of duplicate keys wins). ok is false if a
-// number does not fit a float64.
-func (v *value) toAny() (out any, ok bool) {
-	switch v.kind {
-	case kindNull:
-		return nil, true
-	case kindBool:
-		return v.boolean, true
-	case kindNumber:
-		f, err := strconv.ParseFloat(v.num, 64)
-		return f, err == nil
-	case kindString:
-		return v.str, true
-	case kindArray:
-		a := make([]any, len(v.elems))
-		for i, e := range v.elems {
-			x, ok := e.toAny()
-			if !ok {
-				return nil, false
-			}
-			a[i] = x
-		}
-		return a, true
-	}
-	m := make(map[string]any, len(v.members))
-	for _, mb := range v.members {
-		x, ok := mb.val.toAny()
-		if !ok {
-			return nil, false
-		}
-		m[mb.key] = x
-	}
-	return m, true
 }

@@ -21,7 +21,7 @@ type Manifest struct {
 	URLCheck map[string]bool
 }
 
-// networkTimeoutKeys are the keys of manifest.json's networkTimeout [D2];
+// networkTimeoutKeys are the keys of manifest.json's networkTimeout (docs/behaviour.md §8, [D2]);
 // unisocket reads connectSocket and accepts the others.
 var networkTimeoutKeys = []string{"request", "connectSocket", "uploadFile", "downloadFile"}
 

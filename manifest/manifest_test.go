@@ -35,6 +35,16 @@ func TestManifestCommentsAndTrailingCommas(t *testing.T) {
 	}
 }
 
+func TestManifestLastLineComment(t *testing.T) {
+	m, _, err := ParseManifest("m", []byte(`{"networkTimeout": {"connectSocket": 1000}} // no newline after this`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ConnectSocketTimeout != time.Second {
+		t.Errorf("ConnectSocketTimeout = %v, want 1s", m.ConnectSocketTimeout)
+	}
+}
+
 func TestManifestDefaultTimeout(t *testing.T) {
 	m, _, err := ParseManifest("manifest.json", []byte(`{"name": "x"}`))
 	if err != nil {
@@ -56,26 +66,34 @@ func TestManifestDefaultTimeout(t *testing.T) {
 // TestManifestSyntaxErrors pins file:line:column and what was expected.
 func TestManifestSyntaxErrors(t *testing.T) {
 	for _, tc := range []struct{ name, src, want string }{
-		{"missing comma", "{\n  \"a\": 1\n  \"b\": 2\n}", `m.json:3:3: expected ',' or '}' after the value of "a", found '"'`},
-		{"missing colon", `{"a" 1}`, `m.json:1:6: expected ':' after the key "a", found '1'`},
-		{"unquoted key", "{\n\tname: 1}", `m.json:2:2: expected a key in double quotes or '}' to end the object, found 'n'`},
+		{"missing comma", "{\n  \"a\": 1\n  \"b\": 2\n}", `m.json:3:3: expected ',' or '}' after a value in an object, found '"'`},
+		{"missing colon", `{"a" 1}`, `m.json:1:6: expected ':' after the key, found '1'`},
+		{"unquoted key", "{\n\tname: 1}", `m.json:2:2: unexpected "name": keys and strings need double quotes, and the only bare words are true, false and null`},
 		{"single quotes", `{"a": 'x'}`, `m.json:1:7: expected a string in double quotes, found a single quote`},
-		{"bare word", `{"a": yes}`, `m.json:1:7: expected a value (object, array, string, number, true, false or null), found "yes": strings need double quotes`},
+		{"bare word", `{"a": yes}`, `m.json:1:7: unexpected "yes": keys and strings need double quotes, and the only bare words are true, false and null`},
 		{"unterminated comment", "{\n /* open", `m.json:2:2: expected */ to end the comment that starts here, found the end of the file`},
-		{"unterminated string", "{\"a\": \"x\n}", `m.json:1:7: expected '"' to end the string that starts here before the end of the line`},
-		{"bad escape", `{"a": "\q"}`, `m.json:1:8: expected an escape (\" \\ \/ \b \f \n \r \t \uXXXX), found \q`},
-		{"bad unicode escape", `{"a": "\u12G4"}`, `m.json:1:8: expected four hex digits after \u in a string`},
+		{"unterminated string", "{\"a\": \"x\n}", `m.json:1:7: expected '"' to end the string that starts here, found the end of the file`},
+		{"bad escape", `{"a": "\q"}`, `m.json:1:9: invalid string: invalid character 'q' in string escape code`},
+		{"bad unicode escape", `{"a": "\u12G4"}`, `m.json:1:12: invalid string: invalid character 'G' in \u hexadecimal character escape`},
 		{"leading zero", `{"a": 012}`, `m.json:1:7: expected a number, found "012" (JSON numbers are decimal, without leading zeros)`},
 		{"hex number", `{"a": 0x10}`, `m.json:1:7: expected a number, found "0x10" (JSON numbers are decimal, without leading zeros)`},
-		{"lone minus", `{"a": -}`, `m.json:1:7: expected a digit after '-' in a number`},
+		{"lone minus", `{"a": -}`, `m.json:1:7: expected a number, found "-" (JSON numbers are decimal, without leading zeros)`},
 		{"empty", ``, `m.json:1:1: expected a value, found the end of the file`},
 		{"two values", `{} {}`, `m.json:1:4: expected the end of the file after the top-level value, found '{'`},
-		{"unclosed object", `{"a": 1,`, `m.json:1:9: expected a key in double quotes or '}', found the end of the file`},
+		{"unclosed object", `{"a": 1,`, `m.json:1:9: expected a value, found the end of the file`},
 		{"array missing comma", `[1 2]`, `m.json:1:4: expected ',' or ']' after an array element, found '2'`},
 		{"leading comma", `[,1]`, `m.json:1:2: expected a value (object, array, string, number, true, false or null), found ','`},
-		{"column counts characters", "{\"名前\": 1 2}", `m.json:1:10: expected ',' or '}' after the value of "名前", found '2'`},
-		{"CRLF lines", "{\r\n\"a\": 1\r\n\"b\": 2}", `m.json:3:1: expected ',' or '}' after the value of "a", found '"'`},
-		{"control character", "{\"a\": \"x\ty\"}", `m.json:1:9: expected no control character in a string, found '\t' (escape it)`},
+		{"column counts characters", "{\"名前\": 1 2}", `m.json:1:10: expected ',' or '}' after a value in an object, found '2'`},
+		{"CRLF lines", "{\r\n\"a\": 1\r\n\"b\": 2}", `m.json:3:1: expected ',' or '}' after a value in an object, found '"'`},
+		{"unclosed string in a comment-looking text", "{\"a\": \"// no comment", `m.json:1:7: expected '"' to end the string that starts here, found the end of the file`},
+		{"unclosed key", "{\n  \"a", `m.json:2:3: expected '"' to end the string that starts here, found the end of the file`},
+		{"number key", `{1: 2}`, `m.json:1:2: expected a key in double quotes or '}', found '1'`},
+		{"object end", `{"a": 1]`, `m.json:1:8: expected ',' or '}' after a value in an object, found ']'`},
+		{"key at the end", `{"a"`, `m.json:1:5: expected ':' after the key, found the end of the file`},
+		{"array at the end", `[1`, `m.json:1:3: expected ',' or ']' in an array, found the end of the file`},
+		{"object at the end", `{"a": 1`, `m.json:1:8: expected ',' or '}' in an object, found the end of the file`},
+		{"after a BOM", "\uFEFF{\n 1}", `m.json:2:2: expected a key in double quotes or '}', found '1'`},
+		{"control character", "{\"a\": \"x\ty\"}", `m.json:1:9: invalid string: invalid character '\t' in string literal`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := ParseManifest("m.json", []byte(tc.src))
@@ -98,6 +116,22 @@ func TestManifestDepthLimit(t *testing.T) {
 	ok := strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth)
 	if _, err := parseJSONC([]byte(ok)); err != nil {
 		t.Fatalf("depth %d: %v", maxDepth, err)
+	}
+	// Brackets in strings and comments are not nesting.
+	many := strings.Repeat("[", maxDepth+1)
+	for _, src := range []string{
+		`["\"` + many + `"]`,
+		"[// " + many + "\n1]",
+		"[/* " + many + " */ 1]",
+	} {
+		if _, err := parseJSONC([]byte(src)); err != nil {
+			t.Errorf("brackets in a string or comment counted as nesting: %v", err)
+		}
+	}
+	// An escaped quote does not end the string, so what follows is still
+	// inside it; an escaped backslash does, so what follows nests.
+	if _, err := parseJSONC([]byte(`["\\", ` + deep + `]`)); err == nil || !strings.Contains(err.Error(), "nest more than") {
+		t.Errorf("nesting after an escaped backslash: %v, want the depth limit", err)
 	}
 }
 

@@ -14,7 +14,8 @@
 // reduces a URL's host to the one form that is compared and dialled: it
 // reads IPv4 addresses in every notation a browser accepts (2130706433,
 // 0x7f.1, 017700000001), lower-cases, drops a trailing dot, ignores
-// userinfo, and encodes internationalised names in punycode with the
-// standard library only, refusing the few characters whose IDNA mapping
-// it would have to guess.
+// userinfo, and maps internationalised names with golang.org/x/net/idna
+// (UTS #46, as browsers do) into punycode, refusing a name the mapping
+// would rewrite beyond case. Alipay's rule, a host matched on its
+// registrable domain, uses golang.org/x/net/publicsuffix.
 package platform

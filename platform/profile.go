@@ -82,10 +82,17 @@ const (
 	// ExactDomain admits a host only when it is listed itself: every
 	// subdomain must be listed on its own, as on WeChat.
 	ExactDomain DomainMatch = iota
-	// WithSubdomains admits a listed domain and every name below it, the
-	// closest stdlib-only reading of Alipay's "matched on the first-level
-	// domain" (list the registrable domain to get Alipay's behaviour).
-	WithSubdomains
+	// RegistrableDomain admits a host whose registrable domain (its public
+	// suffix and one label more, by the Public Suffix List) is that of a
+	// listed domain: Alipay's "matched on the first-level domain". Listing
+	// api.example.com admits example.com, chat.example.com and
+	// a.b.example.com; listing a.github.io does not admit b.github.io.
+	RegistrableDomain
+
+	// WithSubdomains is the former name of RegistrableDomain.
+	//
+	// Deprecated: use RegistrableDomain.
+	WithSubdomains = RegistrableDomain
 )
 
 // String names the rule as the profile table does.
@@ -93,8 +100,8 @@ func (m DomainMatch) String() string {
 	switch m {
 	case ExactDomain:
 		return "exact host"
-	case WithSubdomains:
-		return "host and subdomains"
+	case RegistrableDomain:
+		return "same registrable domain"
 	}
 	return "DomainMatch(" + strconv.Itoa(int(m)) + ")"
 }

@@ -1,10 +1,11 @@
 package platform
 
-// The profile table. Every value cites the tags of
-// shared/reference/uni-socket-behaviour.md it rests on, in Sources (printed
-// in PROFILES.md); "design N" points at decision N of shared/design.md, and
-// "decision" marks a choice this project made where the reference is
-// silent or contradicts itself (the reason is in the comment beside it).
+// The profile table. Every value cites the sources it rests on, in Sources
+// (printed in PROFILES.md): a tag such as W1 or S7 is a public source listed
+// under "Sources" in docs/behaviour.md; "design N" points at decision N of
+// docs/design.md; "decision" marks a choice this project made where the
+// sources are silent or contradict each other (the reason is in the comment
+// beside it). §N.M names a section of docs/behaviour.md.
 
 // defaultQuotaErrMsg is the quota cause of hosts whose text is not
 // documented: the tail of WeChat's observed message [I6].
@@ -164,7 +165,7 @@ var mpAlipay = Profile{
 	Summary:     "Alipay mini-program: wss only, whitelist by domain, 1 socket (5 with multiple: true)",
 	SecureOnly:  true,
 	CheckDomain: true,
-	DomainMatch: WithSubdomains,
+	DomainMatch: RegistrableDomain,
 	// The docs disagree whether a second single-instance connect fails or
 	// closes the first [A1 vs N6, §11.11]; decision: it fails, as the
 	// docs' error table says.

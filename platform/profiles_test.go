@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -174,5 +175,36 @@ func TestReadmeProfiles(t *testing.T) {
 	}
 	if s != want {
 		t.Fatal("README.md's profile table is stale: run go test ./platform -run TestReadmeProfiles -update")
+	}
+}
+
+// TestProfileSourcesDocumented makes sure every tag a profile cites is a
+// row of the source list in docs/behaviour.md, and every "design N" a
+// numbered decision of docs/design.md, so PROFILES.md cites nothing a
+// reader cannot look up.
+func TestProfileSourcesDocumented(t *testing.T) {
+	behaviour, err := os.ReadFile("../docs/behaviour.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	design, err := os.ReadFile("../docs/design.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag := regexp.MustCompile(`\b[A-Z][0-9]+\b`)
+	decision := regexp.MustCompile(`\bdesign ([0-9]+)\b`)
+	for _, p := range All() {
+		for rule, src := range p.Sources {
+			for _, tg := range tag.FindAllString(src, -1) {
+				if !strings.Contains(string(behaviour), "\n| "+tg+" | ") {
+					t.Errorf("%s %s cites %s, which docs/behaviour.md does not list under Sources", p.Name, rule, tg)
+				}
+			}
+			for _, m := range decision.FindAllStringSubmatch(src, -1) {
+				if !strings.Contains(string(design), "\n"+m[1]+". **") {
+					t.Errorf("%s %s cites design %s, which is not a numbered decision of docs/design.md", p.Name, rule, m[1])
+				}
+			}
+		}
 	}
 }

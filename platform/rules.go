@@ -91,9 +91,10 @@ func Markdown() string {
 	b.WriteString("# Platform profiles\n\n")
 	b.WriteString("<!-- Generated from platform/profiles.go by `go test ./platform -run TestProfilesDoc -update`. Do not edit. -->\n\n")
 	b.WriteString("Each profile is a row of the table in `platform/profiles.go`; the core (package `uni`) reads it and\n")
-	b.WriteString("never tests a platform's name. Tags in brackets are the sources in\n")
-	b.WriteString("`shared/reference/uni-socket-behaviour.md` (§0); \"design N\" is decision N of `shared/design.md`;\n")
-	b.WriteString("\"decision\" marks a choice made where the reference is silent or contradicts itself.\n\n")
+	b.WriteString("never tests a platform's name. Tags in brackets are the public sources listed in\n")
+	b.WriteString("[docs/behaviour.md](../docs/behaviour.md#sources); \"design N\" is decision N of\n")
+	b.WriteString("[docs/design.md](../docs/design.md#decisions-where-platforms-disagree); \"decision\" marks a choice made\n")
+	b.WriteString("where the sources are silent or contradict each other.\n\n")
 	for _, p := range table {
 		fmt.Fprintf(&b, "- `%s`: %s\n", p.Name, p.Summary)
 	}

@@ -11,6 +11,10 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Host is a URL's host reduced to the one form that is compared and
@@ -54,7 +58,9 @@ const (
 	maxNameBytes  = 253
 )
 
-// idnDots are the full stops that IDNA treats as label separators.
+// idnDots are the full stops IDNA reads as label separators (UTS #46
+// section 2.3). Splitting on them before mapping lets each label's mapping
+// be checked on its own (see asciiLabel).
 var idnDots = strings.NewReplacer("\u3002", ".", "\uff0e", ".", "\uff61", ".")
 
 // ParseHost reduces a URL's host (as url.URL.Hostname returns it:
@@ -64,10 +70,12 @@ var idnDots = strings.NewReplacer("\u3002", ".", "\uff0e", ".", "\uff61", ".")
 // so "2130706433", "0x7f.1" and "017700000001" are all 127.0.0.1, and a
 // name whose last label is a number but not a valid address is an error,
 // not a DNS name. Upper case and one trailing dot are dropped. A label
-// with non-ASCII letters is lower-cased and punycode-encoded; characters
-// that IDNA would map to something else first (full-width forms, letters
-// whose lower case is ASCII) are refused rather than guessed at, so a host
-// that is accepted is exactly the name that gets dialled.
+// with non-ASCII letters goes through IDNA's lookup mapping (UTS #46, as
+// browsers do) into punycode; a label that mapping would change beyond
+// lower-casing (full-width forms, compatibility characters such as U+212A
+// KELVIN SIGN) is refused rather than silently rewritten, so a host that is
+// accepted is the name its writer meant and exactly the name that gets
+// dialled.
 func ParseHost(host string) (Host, error) {
 	if host == "" {
 		return Host{}, errors.New("the host is empty")
@@ -116,14 +124,10 @@ func asciiLabel(label string) (string, error) {
 	if !utf8.ValidString(label) {
 		return "", errors.New("it is not valid UTF-8")
 	}
-	ascii := true
-	for i := 0; i < len(label); i++ {
-		if label[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if isASCII(label) {
+		// DNS host names are letters, digits and hyphens; '_' is in real
+		// use (service names), which idna's strict lookup profile refuses,
+		// so ASCII labels are checked here and only A-labels go to idna.
 		l := strings.ToLower(label)
 		for i := 0; i < len(l); i++ {
 			if c := l[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
@@ -133,43 +137,61 @@ func asciiLabel(label string) (string, error) {
 		if len(l) > maxLabelRunes {
 			return "", fmt.Errorf("the label %q is longer than %d characters", label, maxLabelRunes)
 		}
+		if strings.HasPrefix(l, "xn--") {
+			if _, err := idna.Lookup.ToUnicode(l); err != nil {
+				return "", fmt.Errorf("the label %q is not a valid punycode (xn--) label", label)
+			}
+		}
 		return l, nil
 	}
-	runes := []rune(label)
-	if len(runes) > maxLabelRunes {
+	if utf8.RuneCountInString(label) > maxLabelRunes {
 		return "", fmt.Errorf("the label %q is longer than %d characters", label, maxLabelRunes)
 	}
-	for i, r := range runes {
-		switch {
-		case r < utf8.RuneSelf:
-			l := unicode.ToLower(r)
-			if !(l >= 'a' && l <= 'z' || l >= '0' && l <= '9' || l == '-') {
-				return "", fmt.Errorf("%q is not allowed in a host name", r)
-			}
-			runes[i] = l
-		case r >= 0xff00 && r <= 0xffef:
-			return "", fmt.Errorf("%q is a full-width or half-width form; write the host in plain characters", r)
-		case !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)):
-			return "", fmt.Errorf("%q is not allowed in a host name", r)
-		default:
-			l := unicode.ToLower(r)
-			if l < utf8.RuneSelf {
-				// e.g. U+212A KELVIN SIGN lowers to "k": IDNA's mapping
-				// differs from Go's for some of these, so refuse.
-				return "", fmt.Errorf("%q looks like the ASCII letter %q; write the host in ASCII", r, l)
-			}
-			runes[i] = l
+	out, err := idna.Lookup.ToASCII(label)
+	if err != nil {
+		return "", fmt.Errorf("the label %q is not a valid internationalised name (%s)", label, strings.TrimPrefix(err.Error(), "idna: "))
+	}
+	mapped := out // the label as IDNA reads it, to compare with what was written
+	if strings.HasPrefix(out, "xn--") {
+		if mapped, err = idna.Lookup.ToUnicode(out); err != nil {
+			return "", fmt.Errorf("the label %q is not a valid internationalised name (%s)", label, strings.TrimPrefix(err.Error(), "idna: "))
 		}
 	}
-	enc, err := punycodeEncode(runes)
-	if err != nil {
-		return "", fmt.Errorf("the label %q cannot be encoded: %v", label, err)
+	if folded := foldCase(label); mapped != folded {
+		switch {
+		case isASCII(mapped):
+			return "", fmt.Errorf("%q holds full-width, compatibility or invisible characters that IDNA reads as the ASCII %q; write the host in ASCII", label, mapped)
+		case mapped == norm.NFC.String(folded):
+			return "", fmt.Errorf("the label %+q is in decomposed Unicode, which IDNA composes to %+q; write it composed (NFC)", label, mapped)
+		}
+		return "", fmt.Errorf("IDNA reads the label %q as %q; write the host that way", label, mapped)
 	}
-	out := "xn--" + enc
 	if len(out) > maxLabelRunes {
 		return "", fmt.Errorf("the label %q is longer than %d characters once encoded", label, maxLabelRunes)
 	}
 	return out, nil
+}
+
+// foldCase lower-cases a label as IDNA's mapping does for the letters it
+// maps only by case. A non-ASCII letter whose lower case is ASCII (U+212A
+// KELVIN SIGN, U+0130) is kept, so that the comparison in asciiLabel
+// catches it: IDNA maps those differently from unicode.ToLower.
+func foldCase(label string) string {
+	return strings.Map(func(r rune) rune {
+		if l := unicode.ToLower(r); r < utf8.RuneSelf || l >= utf8.RuneSelf {
+			return l
+		}
+		return r
+	}, label)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // endsInNumber is the WHATWG URL standard's "ends in a number" test: a host
@@ -241,7 +263,11 @@ func digitValue(c byte, base int) (int, bool) {
 	return d, d < base
 }
 
-// parseIPv4 is the WHATWG URL standard's IPv4 parser.
+// parseIPv4 is the WHATWG URL standard's IPv4 parser
+// (https://url.spec.whatwg.org/#concept-ipv4-parser). It is written here
+// because no well-kept library reads these forms for a host alone: net/netip
+// refuses octal, hex and short forms on purpose, and a whole WHATWG URL
+// parser would replace net/url everywhere to read four numbers.
 func parseIPv4(labels []string) (netip.Addr, error) {
 	if len(labels) > 4 {
 		return netip.Addr{}, fmt.Errorf("it has %d parts, at most 4 are allowed", len(labels))
@@ -291,7 +317,8 @@ func (e *RejectError) Error() string {
 // "socket 合法域名"). It is immutable and safe for concurrent use.
 type Whitelist struct {
 	names    map[string]bool
-	list     []string // canonical names, in the order given
+	sites    map[string]bool // registrable domains of names, with RegistrableDomain
+	list     []string        // canonical names, in the order given
 	match    DomainMatch
 	allowLAN bool
 }
@@ -299,23 +326,36 @@ type Whitelist struct {
 // NewWhitelist compiles a domain list. An entry is a host name, optionally
 // written as wss://name or wss://name/. Entries are refused when they hold
 // an IP address or localhost (which the hosts' consoles refuse), a port
-// (for wss every port of a listed domain is allowed [W1]), a path, a
-// wildcard (each subdomain is listed on its own [W1]) or another scheme.
+// (for wss every port of a listed domain is allowed), a path, a
+// wildcard (each subdomain is listed on its own) or another scheme.
 //
-// match says whether subdomains of a listed domain are admitted;
-// allowLANIP admits private-network IP literals (WeChat's LAN switch
-// [W1]); loopback and unspecified addresses are never admitted.
+// match says whether other names of a listed domain's registrable domain
+// are admitted; with RegistrableDomain an entry that is itself a public
+// suffix (com, co.uk, github.io) is refused, as it would admit every site
+// under it. allowLANIP admits private-network IP literals (WeChat's LAN
+// switch); loopback and unspecified addresses are never admitted.
 func NewWhitelist(domains []string, match DomainMatch, allowLANIP bool) (*Whitelist, error) {
 	w := &Whitelist{names: make(map[string]bool, len(domains)), match: match, allowLAN: allowLANIP}
+	if match == RegistrableDomain {
+		w.sites = make(map[string]bool, len(domains))
+	}
 	for _, d := range domains {
 		name, err := ParseDomain(d)
 		if err != nil {
 			return nil, err
 		}
-		if !w.names[name] {
-			w.names[name] = true
-			w.list = append(w.list, name)
+		if w.names[name] {
+			continue
 		}
+		if w.sites != nil {
+			site, err := publicsuffix.EffectiveTLDPlusOne(name)
+			if err != nil {
+				return nil, fmt.Errorf("socket domain %q: %s is a public suffix, under which anyone can register a domain; list your own domain", d, name)
+			}
+			w.sites[site] = true
+		}
+		w.names[name] = true
+		w.list = append(w.list, name)
 	}
 	return w, nil
 }
@@ -413,13 +453,11 @@ func (w *Whitelist) admits(name string) bool {
 	if w.names[name] {
 		return true
 	}
-	if w.match != WithSubdomains {
+	if w.sites == nil {
 		return false
 	}
-	for i := 0; i < len(name); i++ {
-		if name[i] == '.' && w.names[name[i+1:]] {
-			return true
-		}
-	}
-	return false
+	// The public suffix list includes private suffixes (github.io,
+	// appspot.com), so two tenants of one hosting domain are two sites.
+	site, err := publicsuffix.EffectiveTLDPlusOne(name)
+	return err == nil && w.sites[site]
 }

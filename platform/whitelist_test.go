@@ -7,21 +7,44 @@ import (
 	"testing"
 )
 
-func TestWhitelistPunycodeRFC3492(t *testing.T) {
+// TestWhitelistIDN checks that internationalised labels reach the form
+// browsers dial: IDNA's lookup mapping, non-transitional, then punycode
+// (RFC 3492 vectors among them).
+func TestWhitelistIDN(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
-		{"bücher", "bcher-kva"},
-		{"münchen", "mnchen-3ya"},
-		{"例子", "fsqu00a"},
-		{"测试", "0zwm56d"},
-		{"ü", "tda"},
-		// RFC 3492 section 7.1 (A) Arabic (Egyptian), lower case.
-		{"\u0644\u064A\u0647\u0645\u0627\u0628\u062A\u0643\u0644\u0645\u0648\u0634\u0639\u0631\u0628\u064A\u061F", "egbpdaj6bu4bxfgehfvwxn"},
-		// (L) 3<nen>B<gumi><kinpachi><sensei>, lower-cased.
-		{"3\u5E74b\u7D44\u91D1\u516B\u5148\u751F", "3b-ww4c5e180e575a65lsy2b"},
+		{"bücher.example", "xn--bcher-kva.example"},
+		{"münchen.example", "xn--mnchen-3ya.example"},
+		{"例子.example", "xn--fsqu00a.example"},
+		{"测试.example", "xn--0zwm56d.example"},
+		{"ü.example", "xn--tda.example"},
+		{"straße.example", "xn--strae-oqa.example"}, // non-transitional, as browsers: ß stays ß
+		{"☃.net", "xn--n3h.net"},                    // a symbol IDNA allows
+		// RFC 3492 section 7.1 (L) 3<nen>B<gumi><kinpachi><sensei>, lower-cased.
+		{"3\u5E74b\u7D44\u91D1\u516B\u5148\u751F.example", "xn--3b-ww4c5e180e575a65lsy2b.example"},
 	} {
-		got, err := punycodeEncode([]rune(tc.in))
-		if err != nil || got != tc.want {
-			t.Errorf("punycodeEncode(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		h, err := ParseHost(tc.in)
+		if err != nil || h.Name != tc.want {
+			t.Errorf("ParseHost(%q) = %q, %v; want %q", tc.in, h.Name, err, tc.want)
+		}
+	}
+	for _, tc := range []struct{ in, why string }{
+		{"xn--zz.example", "not a valid punycode"},
+		{"xn--bcher-kva-.example", "not a valid punycode"},
+		{"ＥＸＡＭＰＬＥ.com", "full-width"},
+		{"\u212Aey.example.com", "ASCII \"key\""},
+		{"\u0130stanbul.example", "IDNA reads the label"},
+		{"a\u200Db.example", "not a valid internationalised name"}, // a joiner outside its context
+		// Each of these was once encoded as written, while a browser maps
+		// it first and dials another name.
+		{"\u210C.com", "ASCII \"h\""},                    // BLACK-LETTER CAPITAL H
+		{"\uFB01.com", "ASCII \"fi\""},                   // LATIN SMALL LIGATURE FI
+		{"\u00ADsocket.example.com", "ASCII \"socket\""}, // SOFT HYPHEN, invisible
+		{"\u1E9E.de", "ASCII \"ss\""},                    // LATIN CAPITAL LETTER SHARP S
+		{"e\u0301.fr", "decomposed Unicode"},
+		{"\u0661\u0662\u0663.com", "not a valid internationalised name"}, // the Bidi rule
+	} {
+		if h, err := ParseHost(tc.in); err == nil || !strings.Contains(err.Error(), tc.why) {
+			t.Errorf("ParseHost(%q) = %+v, %v; want an error mentioning %q", tc.in, h, err, tc.why)
 		}
 	}
 }
@@ -80,7 +103,11 @@ func TestWhitelistBypass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, err := NewWhitelist([]string{"example.com"}, WithSubdomains, false)
+	sub, err := NewWhitelist([]string{"example.com"}, RegistrableDomain, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, err := NewWhitelist([]string{"api.example.com", "a.github.io", "shop.example.co.uk"}, RegistrableDomain, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,6 +170,15 @@ func TestWhitelistBypass(t *testing.T) {
 		{"subdomain rule: deep subdomain", sub, "wss://a.b.example.com/", "a.b.example.com", ""},
 		{"subdomain rule: lookalike suffix", sub, "wss://evilexample.com/", "", "not on the socket domain list"},
 		{"subdomain rule: listed as subdomain of other", sub, "wss://example.com.evil.net/", "", "not on the socket domain list"},
+		{"registrable rule: sibling of listed", site, "wss://chat.example.com/", "chat.example.com", ""},
+		{"registrable rule: parent of listed", site, "wss://EXAMPLE.com./", "example.com", ""},
+		{"registrable rule: other site on a private suffix", site, "wss://b.github.io/", "", "not on the socket domain list"},
+		{"registrable rule: the private suffix itself", site, "wss://github.io/", "", "not on the socket domain list"},
+		{"registrable rule: other site under co.uk", site, "wss://evil.co.uk/", "", "not on the socket domain list"},
+		{"registrable rule: sibling under co.uk", site, "wss://ws.example.co.uk/", "ws.example.co.uk", ""},
+		{"registrable rule: listed site under another", site, "wss://example.com.evil.net/", "", "not on the socket domain list"},
+		{"registrable rule: lookalike", site, "wss://myexample.com/", "", "not on the socket domain list"},
+		{"registrable rule: IP", site, "wss://93.184.216.34/", "", "IP address"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u, err := url.Parse(tc.url)
@@ -220,6 +256,14 @@ func TestWhitelistParseDomain(t *testing.T) {
 		_, err := ParseDomain(tc.in)
 		if err == nil || !strings.Contains(err.Error(), tc.why) {
 			t.Errorf("ParseDomain(%q) = %v, want an error mentioning %q", tc.in, err, tc.why)
+		}
+	}
+	for _, suffix := range []string{"com", "co.uk", "github.io", "intranet"} {
+		if _, err := NewWhitelist([]string{suffix}, RegistrableDomain, false); err == nil || !strings.Contains(err.Error(), "public suffix") {
+			t.Errorf("NewWhitelist(%q, RegistrableDomain) = %v, want an error naming a public suffix", suffix, err)
+		}
+		if _, err := NewWhitelist([]string{suffix}, ExactDomain, false); err != nil {
+			t.Errorf("NewWhitelist(%q, ExactDomain) = %v; an exact entry admits only itself", suffix, err)
 		}
 	}
 	if _, err := NewWhitelist([]string{"ok.example.com", "*.example.com"}, ExactDomain, false); err == nil ||
