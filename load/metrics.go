@@ -149,7 +149,7 @@ func (a *agg) add(s Sample) {
 		if a.hist == nil {
 			a.hist = newHist()
 		}
-		_ = a.hist.RecordValue(max(us, histLowest))
+		_ = a.hist.RecordValue(us)
 	}
 }
 

@@ -1,0 +1,450 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/unisocket/unisocket/load"
+	"github.com/unisocket/unisocket/platform"
+	"github.com/unisocket/unisocket/server"
+	"github.com/unisocket/unisocket/uni"
+)
+
+func init() {
+	commands["load"] = command{
+		summary: "load a server with virtual users running uni-app socket code; k6-style metrics and thresholds",
+		run:     runLoad,
+	}
+}
+
+// exitThresholds is the exit code when a threshold failed, as k6's.
+const exitThresholds = 99
+
+// loadFlags is what the load flags ask for.
+type loadFlags struct {
+	run           runConfig // the flags shared with run: platform, manifest, config, resolve, TLS
+	vus           int
+	duration      time.Duration
+	stages        []string
+	rate          float64
+	iterations    int
+	segment       string
+	gracefulStop  time.Duration
+	target        string
+	thresholds    []string
+	summaryExport string
+	out           string
+	quiet         bool
+}
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ", ") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+const loadExamples = `Examples:
+  unisocket load examples/load/chat.js
+      10 s with 1 VU against the embedded server (no URL needed)
+  unisocket load chat.js --vus 50 --duration 1m --threshold 'ws_connecting:p(95)<300ms'
+  unisocket load chat.js --stage 30s:100 --stage 1m:100 --stage 20s:0
+      ramp to 100 VUs, hold, ramp down
+  unisocket load chat.js --rate 20 --vus 100 --duration 1m
+      start 20 iterations a second on at most 100 VUs
+  unisocket load chat.js --target wss://www.example.com/socket --platform mp-weixin \
+      --summary-export summary.json --out ndjson=samples.ndjson
+  unisocket load chat.js --vus 1000 --duration 5m --segment 2/4
+      the 2nd of 4 processes: together they run the schedule of one
+
+Each VU runs FILE.js once per iteration in a fresh JavaScript runtime (as
+'unisocket run' does) with its own uni.App: registry, quota and globals are
+the VU's. The script reads the helper object unisocket: unisocket.target
+(the URL to load), unisocket.vu, unisocket.iteration, and records
+unisocket.trend(name, ms), unisocket.counter(name, n) and
+unisocket.check(name, ok).
+
+Exit status: 0 when the test ran and every threshold passed; 99 when a
+threshold failed; 1 when the script threw while starting (the test stops)
+or an output could not be written; 2 for bad flags or arguments. The summary
+is written in every case, Ctrl-C included: the first Ctrl-C stops
+gracefully (running iterations get --graceful-stop), a second one at once.
+`
+
+func runLoad(args []string, stdout, stderr io.Writer) int {
+	f, code, ok := parseLoadFlags(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	fail := func(code int, format string, a ...any) int {
+		fmt.Fprintf(stderr, "unisocket load: %s\n", fmt.Sprintf(format, a...))
+		return code
+	}
+	opts, err := f.options()
+	if err != nil {
+		return fail(exitUsage, "%v (run 'unisocket load --help' for usage)", err)
+	}
+	if opts.Config, err = f.run.uniConfig(stderr); err != nil {
+		return fail(exitUsage, "%v (run 'unisocket load --help' for usage)", err)
+	}
+	target := f.target
+	if target == "" {
+		srv, err := embeddedTarget(&opts.Config)
+		if err != nil {
+			return fail(exitFailure, "cannot start the embedded server: %v", err)
+		}
+		defer srv.close()
+		target = srv.url
+		fmt.Fprintf(stderr, "unisocket load: no --target: loading the embedded server at %s\n", target)
+	}
+	scenario, err := load.JSScenario(f.run.file, load.JSOptions{Target: target, Stdout: stdout, Stderr: stderr})
+	if err != nil {
+		return fail(exitUsage, "%v", err)
+	}
+	var samples *load.NDJSON
+	if f.out != "" {
+		file, err := os.Create(strings.TrimPrefix(strings.TrimPrefix(f.out, "ndjson="), "json="))
+		if err != nil {
+			return fail(exitFailure, "--out: %v", err)
+		}
+		defer file.Close()
+		samples = load.NewNDJSON(file)
+		opts.Samples = samples
+	}
+	var test *load.Test
+	scriptFailed := false
+	opts.IterationError = func(vu int, err error) {
+		var se *load.ScriptError
+		if errors.As(err, &se) {
+			// The same script throws in every iteration: stop, as k6
+			// stops on an error in the init code.
+			fmt.Fprintf(stderr, "unisocket load: VU %d: the script threw while starting; stopping the test\n%s\n", vu, se.Text)
+			scriptFailed = true
+			test.Abort()
+			return
+		}
+		fmt.Fprintf(stderr, "unisocket load: VU %d: iteration failed: %v\n", vu, err)
+	}
+	opts.Warn = func(err error) { fmt.Fprintf(stderr, "unisocket load: warning: %v\n", err) }
+	if test, err = load.New(opts, scenario); err != nil {
+		return fail(exitUsage, "%v", err)
+	}
+
+	stopSignals := handleInterrupts(test, opts.GracefulStop, stderr)
+	defer stopSignals()
+	stopProgress := showProgress(test, stderr, f.quiet)
+	res := test.Run(context.Background())
+	stopProgress()
+
+	code = exitOK
+	if samples != nil {
+		if err := samples.Flush(); err != nil {
+			code = fail(exitFailure, "--out: %v", err)
+		}
+	}
+	fmt.Fprintln(stdout)
+	res.Summary.WriteText(stdout)
+	if f.summaryExport != "" {
+		if err := writeSummary(f.summaryExport, res.Summary); err != nil {
+			code = fail(exitFailure, "--summary-export: %v", err)
+		}
+	}
+	switch {
+	case scriptFailed:
+		return exitFailure
+	case !res.Passed():
+		for _, t := range res.Summary.Thresholds {
+			if !t.OK {
+				why := "value " + strconv.FormatFloat(t.Value, 'f', -1, 64)
+				if t.Note != "" {
+					why = t.Note
+				}
+				fmt.Fprintf(stderr, "unisocket load: threshold %s failed (%s)\n", t.Source, why)
+			}
+		}
+		return exitThresholds
+	}
+	return code
+}
+
+func writeSummary(path string, s *load.Summary) error {
+	file, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := s.WriteJSON(file); err != nil {
+		file.Close()
+		return err
+	}
+	return file.Close()
+}
+
+// options maps the flags onto the load test's options: the one place the
+// flag names meet package load.
+func (f loadFlags) options() (load.Options, error) {
+	o := load.Options{
+		VUs: f.vus, Duration: f.duration, Rate: f.rate, Iterations: f.iterations,
+		GracefulStop: f.gracefulStop,
+	}
+	for _, s := range f.stages {
+		st, err := load.ParseStage(s)
+		if err != nil {
+			return o, err
+		}
+		o.Stages = append(o.Stages, st)
+	}
+	if f.segment != "" {
+		seg, err := load.ParseSegment(f.segment)
+		if err != nil {
+			return o, err
+		}
+		o.Segment = seg
+	}
+	for _, s := range f.thresholds {
+		th, err := load.ParseThreshold(s)
+		if err != nil {
+			return o, err
+		}
+		o.Thresholds = append(o.Thresholds, th)
+	}
+	if o.Duration == 0 && o.Iterations == 0 && len(o.Stages) == 0 {
+		o.Duration = 10 * time.Second // k6's default run without options is one iteration; 10 s shows the metrics
+	}
+	return o, nil
+}
+
+// embedded is the embedded server a test loads when no --target is given.
+type embedded struct {
+	url   string
+	close func()
+}
+
+// embeddedHost is the name the embedded server takes for platforms that
+// accept only wss:// URLs on listed domains: it is listed, and resolved
+// to the server, so the platform's rules apply as they would in
+// production.
+const embeddedHost = "load.unisocket.test"
+
+// embeddedTarget starts the embedded server. On a platform that requires
+// wss:// and a listed domain, it serves TLS for embeddedHost, and cfg
+// trusts it, lists it and routes it to the server.
+func embeddedTarget(cfg *uni.Config) (*embedded, error) {
+	p := cfg.Profile
+	if p.Name == "" {
+		p = platform.Standard()
+	}
+	if !p.SecureOnly && !p.CheckDomain {
+		srv, err := server.Start(server.Options{})
+		if err != nil {
+			return nil, err
+		}
+		return &embedded{url: srv.URL(), close: func() { srv.Close() }}, nil
+	}
+	srv, err := server.Start(server.Options{TLS: true, Hosts: []string{embeddedHost}})
+	if err != nil {
+		return nil, err
+	}
+	_, port, _ := net.SplitHostPort(srv.Addr())
+	cfg.TLSConfig = srv.ClientTLSConfig()
+	cfg.Domains = append(cfg.Domains, embeddedHost)
+	next := cfg.DialContext
+	if next == nil {
+		next = (&net.Dialer{}).DialContext
+	}
+	named := net.JoinHostPort(embeddedHost, port)
+	cfg.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr == named {
+			addr = srv.Addr()
+		}
+		return next(ctx, network, addr)
+	}
+	return &embedded{url: "wss://" + named, close: func() { srv.Close() }}, nil
+}
+
+// handleInterrupts stops the test gracefully at the first Ctrl-C (or
+// SIGTERM) and at once at the second.
+func handleInterrupts(test *load.Test, grace time.Duration, stderr io.Writer) (stop func()) {
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		n := 0
+		for {
+			select {
+			case <-done:
+				return
+			case <-sig:
+				n++
+				if n == 1 {
+					fmt.Fprintf(stderr, "\nunisocket load: stopping: running iterations have %v to end (Ctrl-C again to stop now)\n", grace)
+					test.Stop()
+				} else {
+					fmt.Fprintln(stderr, "\nunisocket load: stopping now")
+					test.Abort()
+				}
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(sig)
+		close(done)
+		<-finished
+	}
+}
+
+// showProgress writes the live counters: one line rewritten every second
+// on a terminal, a plain line every 5 s otherwise.
+func showProgress(test *load.Test, w io.Writer, quiet bool) (stop func()) {
+	if quiet {
+		return func() {}
+	}
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	period := 5 * time.Second
+	if tty {
+		period = time.Second
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(period)
+		defer tick.Stop()
+		var last load.Progress
+		for {
+			select {
+			case <-done:
+				if tty {
+					fmt.Fprint(w, "\r\033[K")
+				}
+				return
+			case <-tick.C:
+				p := test.Progress()
+				secs := (p.Elapsed - last.Elapsed).Seconds()
+				rate := 0.0
+				if secs > 0 {
+					rate = float64(p.MsgsSent+p.MsgsReceived-last.MsgsSent-last.MsgsReceived) / secs
+				}
+				line := fmt.Sprintf("%6s  vus %d  open sockets %d  msgs %d sent, %d received (%.0f/s)  errors %d  iterations %d",
+					p.Elapsed.Truncate(time.Second), p.VUs, p.OpenSockets, p.MsgsSent, p.MsgsReceived, rate, p.Errors, p.Iterations)
+				if tty {
+					fmt.Fprint(w, "\r\033[K"+line)
+				} else {
+					fmt.Fprintln(w, line)
+				}
+				last = p
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+// parseLoadFlags reads the load flags, which may come before or after
+// the script's name.
+func parseLoadFlags(args []string, stdout, stderr io.Writer) (f loadFlags, code int, ok bool) {
+	fs := flag.NewFlagSet("load", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.IntVar(&f.vus, "vus", 1, "run `N` VUs (with --rate: at most N)")
+	fs.DurationVar(&f.duration, "duration", 0, "run for `D` (default 10s when no --iterations or --stage)")
+	fs.Var((*listFlag)(&f.stages), "stage", "`D:N`: ramp to N VUs over D (repeat for more stages), e.g. 30s:100")
+	fs.Float64Var(&f.rate, "rate", 0, "start `R` iterations a second (arrival rate) for --duration, on at most --vus VUs")
+	fs.IntVar(&f.iterations, "iterations", 0, "run `N` iterations in all, shared by the VUs")
+	fs.StringVar(&f.segment, "segment", "", "run the `I/N`-th slice of the schedule, for N processes that together run it once")
+	fs.DurationVar(&f.gracefulStop, "graceful-stop", load.DefaultGracefulStop, "give running iterations `D` to end when the test stops")
+	fs.StringVar(&f.target, "target", "", "the `URL` the script loads (unisocket.target); none: start the embedded server")
+	fs.Var((*listFlag)(&f.thresholds), "threshold", "`METRIC:EXPR` that must hold, e.g. 'ws_connecting:p(95)<300ms' or 'uni_errors:count==0' (repeat for more)")
+	fs.StringVar(&f.summaryExport, "summary-export", "", "write the end-of-test summary as JSON to `FILE`")
+	fs.StringVar(&f.out, "out", "", "stream every sample to ndjson=`FILE` (k6's JSON lines)")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines")
+	r := &f.run
+	fs.StringVar(&r.platform, "platform", "standard", "behave as platform `P` (overrides the socket config's): "+strings.Join(platform.Names(), ", "))
+	fs.StringVar(&r.manifest, "manifest", "", "read networkTimeout.connectSocket and setting.urlCheck from the uni-app manifest.json `FILE`")
+	fs.StringVar(&r.config, "config", "", "read the project's socket config `FILE` (unisocket.config.json)")
+	fs.Var(&r.resolve, "resolve", "`HOST:PORT:ADDR`: connect to ADDR when a URL names HOST:PORT, as curl's --resolve (repeat for more)")
+	fs.StringVar(&r.cafile, "cafile", "", "trust the PEM certificates in `FILE` (instead of the system's) for wss://")
+	fs.BoolVar(&r.insecure, "insecure", false, "do not verify TLS certificates")
+
+	bad := func(format string, a ...any) (loadFlags, int, bool) {
+		fmt.Fprintf(stderr, "unisocket load: %s (run 'unisocket load --help' for usage)\n", fmt.Sprintf(format, a...))
+		return f, exitUsage, false
+	}
+	var files []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				loadUsage(stdout, fs)
+				return f, exitOK, false
+			}
+			return bad("%v", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		if used := len(rest) - fs.NArg(); used > 0 && rest[used-1] == "--" {
+			files = append(files, fs.Args()...)
+			break
+		}
+		files = append(files, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	switch {
+	case len(files) == 0:
+		return bad("no script given: unisocket load FILE.js [flags]")
+	case len(files) > 1:
+		return bad("one script at a time, got %d: %s", len(files), strings.Join(files, " "))
+	}
+	r.file = files[0]
+	fs.Visit(func(fl *flag.Flag) { r.platformSet = r.platformSet || fl.Name == "platform" })
+	if r.cafile != "" && r.insecure {
+		return bad("--cafile and --insecure exclude each other")
+	}
+	if f.out != "" && !strings.HasPrefix(f.out, "ndjson=") && !strings.HasPrefix(f.out, "json=") {
+		return bad("--out %s: want ndjson=FILE", f.out)
+	}
+	return f, exitOK, true
+}
+
+func loadUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, `Usage: unisocket load FILE.js [flags]
+
+Loads a WebSocket server with virtual users (VUs) that run FILE.js, uni-app
+or WeChat socket code, as real uni-app clients: the platform's rules (wss
+only, socket quota, networkTimeout, close rules) apply to every VU. Reports
+k6's metrics (ws_connecting, ws_sessions, ws_msgs_sent, data_sent, ...)
+plus uni_errors by errMsg, uni_close_codes by code and uni_quota_rejections.
+
+Flags (before or after FILE.js):
+`)
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		fmt.Fprintf(w, "  --%s", f.Name)
+		if name != "" {
+			fmt.Fprintf(w, " %s", name)
+		}
+		fmt.Fprintf(w, "\n        %s", usage)
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
+			fmt.Fprintf(w, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+	fmt.Fprintln(w)
+	fmt.Fprint(w, loadExamples)
+}

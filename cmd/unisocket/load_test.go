@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/unisocket/unisocket/load"
+)
+
+// loadRun runs the built binary's load command and returns its exit code,
+// stdout and stderr.
+func loadRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(connectBinary(t), append([]string{"load", "--quiet"}, args...)...)
+	cmd.Env = connectEnv(t)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("unisocket load %s did not end within the safety net; stderr:\n%s", strings.Join(args, " "), stderr.String())
+	}
+	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+}
+
+func readSummary(t *testing.T, path string) *load.Summary {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s load.Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return &s
+}
+
+func metricCount(s *load.Summary, name string) float64 {
+	if m := s.Metrics[name]; m != nil {
+		return m.Count
+	}
+	return 0
+}
+
+// The example from the README works on a fresh machine: no URL, the
+// embedded server is loaded.
+func TestLoadChatExampleAgainstTheEmbeddedServer(t *testing.T) {
+	dir := t.TempDir()
+	sum, out := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson")
+	code, stdout, stderr := loadRun(t, "../../examples/load/chat.js", "--vus", "2", "--iterations", "2",
+		"--summary-export", sum, "--out", "ndjson="+out)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "loading the embedded server at ws://127.0.0.1:") {
+		t.Errorf("stderr does not name the embedded server:\n%s", stderr)
+	}
+	for _, want := range []string{"ws_connecting", "chat_rtt", "p(95)=", "{ check:echo is ours }", "{ code:1000 }"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	s := readSummary(t, sum)
+	for name, want := range map[string]float64{
+		"iterations": 2, "ws_sessions": 2, "ws_msgs_sent": 6, "ws_msgs_received": 6, "chat_rtt": 6,
+		"uni_close_codes{code:1000}": 2, "uni_errors": 0,
+	} {
+		if got := metricCount(s, name); got != want {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), `"metric":"ws_msgs_received"`); n != 6 {
+		t.Errorf("%d ws_msgs_received samples in the NDJSON output, want 6", n)
+	}
+}
+
+func TestLoadThresholdExitCodes(t *testing.T) {
+	code, _, stderr := loadRun(t, "testdata/load/echo.js", "--iterations", "2",
+		"--threshold", "uni_errors:count==0", "--threshold", "ws_msgs_received:count==2")
+	if code != 0 {
+		t.Errorf("passing thresholds: exit %d, want 0; stderr:\n%s", code, stderr)
+	}
+	code, stdout, stderr := loadRun(t, "testdata/load/echo.js", "--iterations", "2",
+		"--threshold", "ws_connecting:max<1us", "--threshold", "uni_errors:count==0")
+	if code != 99 {
+		t.Errorf("a failing threshold: exit %d, want 99; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "threshold ws_connecting:max<1us failed (value ") || strings.Contains(stderr, "uni_errors:count==0 failed") {
+		t.Errorf("stderr should name the failed threshold only:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "✗ threshold ws_connecting:max<1us") {
+		t.Errorf("the summary lacks the verdict:\n%s", stdout)
+	}
+	code, _, stderr = loadRun(t, "testdata/load/echo.js", "--threshold", "ws_connecting:p95<300ms")
+	want := `unisocket load: threshold "ws_connecting:p95<300ms": unknown aggregate "p95": use count, rate, value, passes, fails, avg, min, med, max or p(N) (run 'unisocket load --help' for usage)`
+	if code != 2 || strings.TrimSpace(stderr) != want {
+		t.Errorf("a bad threshold: exit %d, stderr %q; want 2 and %q", code, stderr, want)
+	}
+}
+
+func TestLoadBadFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "no script given"},
+		{[]string{"testdata/load/echo.js", "--stage", "30s"}, "--stage 30s: want DURATION:VUS"},
+		{[]string{"testdata/load/echo.js", "--segment", "3/2"}, "--segment 3/2: want I/N"},
+		{[]string{"testdata/load/echo.js", "--out", "csv=x"}, "--out csv=x: want ndjson=FILE"},
+		{[]string{"testdata/load/missing.js"}, "cannot read the script"},
+	} {
+		code, _, stderr := loadRun(t, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// A script that throws while it starts stops the test with its error
+// and exit 1; the summary is still written.
+func TestLoadScriptThrowsAtStart(t *testing.T) {
+	sum := filepath.Join(t.TempDir(), "summary.json")
+	code, stdout, stderr := loadRun(t, "testdata/load/throws.js", "--vus", "3", "--duration", "1m", "--summary-export", sum)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "the script threw while starting; stopping the test") || !strings.Contains(stderr, "throws.js:2") ||
+		!strings.Contains(stderr, "cannot start: hello") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "iteration_errors") {
+		t.Errorf("no summary on stdout:\n%s", stdout)
+	}
+	if metricCount(readSummary(t, sum), "iteration_errors") < 1 {
+		t.Error("the exported summary has no iteration error")
+	}
+}
+
+// N processes with --segment I/N run, in all, what one process runs.
+func TestLoadSegmentsAddUpToOneProcess(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"testdata/load/echo.js", "--vus", "3", "--iterations", "7"}
+	one := filepath.Join(dir, "one.json")
+	if code, _, stderr := loadRun(t, append(args, "--summary-export", one)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	whole := readSummary(t, one)
+	sums := map[string]float64{}
+	for i := 1; i <= 3; i++ {
+		f := filepath.Join(dir, "part.json")
+		if code, _, stderr := loadRun(t, append(args, "--segment", []string{"1/3", "2/3", "3/3"}[i-1], "--summary-export", f)...); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		for name, m := range readSummary(t, f).Metrics {
+			sums[name] += m.Count
+		}
+	}
+	for _, name := range []string{"iterations", "ws_sessions", "ws_msgs_sent", "ws_msgs_received", "ws_connecting", "uni_close_codes{code:1000}"} {
+		if sums[name] != metricCount(whole, name) || sums[name] == 0 {
+			t.Errorf("%s: segments sum to %v, one process %v", name, sums[name], metricCount(whole, name))
+		}
+	}
+}
+
+// Ctrl-C stops gracefully: the running iteration gets --graceful-stop,
+// then is interrupted; a second Ctrl-C stops at once. The summary is
+// written either way.
+func TestLoadInterrupt(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		grace  string
+		twice  bool
+		expect string
+	}{
+		{"graceful", "300ms", false, "stopping: running iterations have 300ms to end"},
+		{"hard", "10m", true, "stopping now"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sum := filepath.Join(t.TempDir(), "summary.json")
+			cmd := exec.Command(connectBinary(t), "load", "--quiet", "testdata/load/hold.js", "--vus", "2", "--duration", "10m",
+				"--graceful-stop", c.grace, "--summary-export", sum)
+			cmd.Env = connectEnv(t)
+			stdout := newConnectBuffer()
+			var stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = stdout, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			deadline := time.After(safetyNetLoad)
+			for strings.Count(stdout.String(), "open\n") < 2 {
+				select {
+				case <-deadline:
+					_ = cmd.Process.Kill()
+					<-done
+					t.Fatalf("the VUs did not open their sockets; stdout:\n%s", stdout.String())
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+			_ = cmd.Process.Signal(syscall.SIGINT)
+			if c.twice {
+				time.Sleep(100 * time.Millisecond) // two separate signals, not one
+				_ = cmd.Process.Signal(syscall.SIGINT)
+			}
+			select {
+			case err := <-done:
+				var ee *exec.ExitError
+				if err != nil && !errors.As(err, &ee) {
+					t.Fatal(err)
+				}
+			case <-deadline:
+				_ = cmd.Process.Kill()
+				<-done
+				t.Fatalf("the test did not stop; stderr:\n%s", stderr.String())
+			}
+			if code := cmd.ProcessState.ExitCode(); code != 0 {
+				t.Errorf("exit %d, want 0; stderr:\n%s", code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), c.expect) {
+				t.Errorf("stderr lacks %q:\n%s", c.expect, stderr.String())
+			}
+			s := readSummary(t, sum)
+			if got := metricCount(s, "iterations_interrupted"); got != 2 {
+				t.Errorf("iterations_interrupted = %v, want 2", got)
+			}
+			if got := metricCount(s, "ws_sessions"); got != 2 {
+				t.Errorf("ws_sessions = %v, want 2", got)
+			}
+		})
+	}
+}
+
+// safetyNetLoad bounds the waits of the load tests; never an assertion
+// about speed.
+const safetyNetLoad = time.Minute
