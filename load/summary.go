@@ -149,6 +149,7 @@ func (s *Summary) WriteText(w io.Writer) {
 	// and '_', so compare with it replaced by a low byte.
 	key := func(n string) string { return strings.Replace(n, "{", "\x00", 1) }
 	slices.SortFunc(names, func(a, b string) int { return strings.Compare(key(a), key(b)) })
+	fmt.Fprintf(w, "  segment %s ran %s\n\n", s.Segment, msText(s.DurationMS))
 	width := 0
 	for _, n := range names {
 		width = max(width, len(displayName(n)))

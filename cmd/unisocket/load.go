@@ -47,6 +47,7 @@ type loadFlags struct {
 	summaryExport string
 	out           string
 	quiet         bool
+	progressEvery time.Duration
 }
 
 type listFlag []string
@@ -142,7 +143,7 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 
 	stopSignals := handleInterrupts(test, opts.GracefulStop, stderr)
 	defer stopSignals()
-	stopProgress := showProgress(test, stderr, f.quiet)
+	stopProgress := showProgress(test, stderr, f.quiet, f.progressEvery)
 	res := test.Run(context.Background())
 	stopProgress()
 
@@ -305,8 +306,8 @@ func handleInterrupts(test *load.Test, grace time.Duration, stderr io.Writer) (s
 }
 
 // showProgress writes the live counters: one line rewritten every second
-// on a terminal, a plain line every 5 s otherwise.
-func showProgress(test *load.Test, w io.Writer, quiet bool) (stop func()) {
+// on a terminal, a plain line every period otherwise.
+func showProgress(test *load.Test, w io.Writer, quiet bool, period time.Duration) (stop func()) {
 	if quiet {
 		return func() {}
 	}
@@ -314,7 +315,6 @@ func showProgress(test *load.Test, w io.Writer, quiet bool) (stop func()) {
 	if f, ok := w.(*os.File); ok {
 		tty = term.IsTerminal(int(f.Fd()))
 	}
-	period := 5 * time.Second
 	if tty {
 		period = time.Second
 	}
@@ -373,6 +373,7 @@ func parseLoadFlags(args []string, stdout, stderr io.Writer) (f loadFlags, code 
 	fs.StringVar(&f.summaryExport, "summary-export", "", "write the end-of-test summary as JSON to `FILE`")
 	fs.StringVar(&f.out, "out", "", "stream every sample to ndjson=`FILE` (k6's JSON lines)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines")
+	fs.DurationVar(&f.progressEvery, "progress-interval", 5*time.Second, "when stderr is not a terminal, write a progress line every `D` (a terminal gets one line, rewritten every second)")
 	r := &f.run
 	fs.StringVar(&r.platform, "platform", "standard", "behave as platform `P` (overrides the socket config's): "+strings.Join(platform.Names(), ", "))
 	fs.StringVar(&r.manifest, "manifest", "", "read networkTimeout.connectSocket and setting.urlCheck from the uni-app manifest.json `FILE`")
@@ -415,6 +416,9 @@ func parseLoadFlags(args []string, stdout, stderr io.Writer) (f loadFlags, code 
 	fs.Visit(func(fl *flag.Flag) { r.platformSet = r.platformSet || fl.Name == "platform" })
 	if r.cafile != "" && r.insecure {
 		return bad("--cafile and --insecure exclude each other")
+	}
+	if f.progressEvery <= 0 {
+		return bad("--progress-interval must be more than 0, not %v", f.progressEvery)
 	}
 	if f.out != "" && !strings.HasPrefix(f.out, "ndjson=") && !strings.HasPrefix(f.out, "json=") {
 		return bad("--out %s: want ndjson=FILE", f.out)

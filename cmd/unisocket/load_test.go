@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -254,3 +255,50 @@ func TestLoadInterrupt(t *testing.T) {
 // safetyNetLoad bounds the waits of the load tests; never an assertion
 // about speed.
 const safetyNetLoad = time.Minute
+
+// On a wss-only platform with a domain list the embedded server is
+// served with TLS under a listed name, and the platform's quota shows in
+// uni_quota_rejections.
+func TestLoadWeChatQuotaAgainstTheEmbeddedServer(t *testing.T) {
+	sum := filepath.Join(t.TempDir(), "summary.json")
+	code, _, stderr := loadRun(t, "testdata/load/quota.js", "--platform", "mp-weixin", "--iterations", "2", "--summary-export", sum)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "loading the embedded server at wss://load.unisocket.test:") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	s := readSummary(t, sum)
+	for name, want := range map[string]float64{"ws_sessions": 10, "ws_connecting": 10, "uni_quota_rejections": 2, "uni_errors": 2} {
+		if got := metricCount(s, name); got != want {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// Not on a terminal, progress comes as plain lines.
+func TestLoadProgressLines(t *testing.T) {
+	cmd := exec.Command(connectBinary(t), "load", "testdata/load/hold.js", "--vus", "2", "--duration", "10m",
+		"--graceful-stop", "100ms", "--progress-interval", "100ms")
+	cmd.Env = connectEnv(t)
+	stderr := newConnectBuffer()
+	cmd.Stderr = stderr
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	// Both VUs hold a socket until the test stops: a line shows them.
+	stderr.waitFor(t, "a progress line with 2 VUs and 2 open sockets", regexp.MustCompile(`(?m)^ *\d+s  vus 2  open sockets 2  msgs 0 sent, 0 received \(0/s\)  errors 0  iterations 0$`))
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-done:
+	case <-time.After(safetyNetLoad):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatal("did not end")
+	}
+	if strings.ContainsAny(stderr.String(), "\r\033") {
+		t.Errorf("terminal control in plain output: %q", stderr.String())
+	}
+}
