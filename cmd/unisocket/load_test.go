@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -167,8 +168,10 @@ func TestLoadSegmentsAddUpToOneProcess(t *testing.T) {
 	}
 	whole := readSummary(t, one)
 	sums := map[string]float64{}
+	var parts []string
 	for i := 1; i <= 3; i++ {
-		f := filepath.Join(dir, "part.json")
+		f := filepath.Join(dir, fmt.Sprintf("part%d.json", i))
+		parts = append(parts, f)
 		if code, _, stderr := loadRun(t, append(args, "--segment", []string{"1/3", "2/3", "3/3"}[i-1], "--summary-export", f)...); code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
@@ -180,6 +183,29 @@ func TestLoadSegmentsAddUpToOneProcess(t *testing.T) {
 		if sums[name] != metricCount(whole, name) || sums[name] == 0 {
 			t.Errorf("%s: segments sum to %v, one process %v", name, sums[name], metricCount(whole, name))
 		}
+	}
+	// report merge gives the same totals.
+	cmd := exec.Command(connectBinary(t), "report", "merge", parts[0], parts[1], parts[2],
+		"--summary-export", filepath.Join(dir, "merged.json"), "--threshold", "iterations:count==7")
+	cmd.Env = connectEnv(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("report merge: %v\n%s", err, out)
+	}
+	merged := readSummary(t, filepath.Join(dir, "merged.json"))
+	for _, name := range []string{"iterations", "ws_sessions", "ws_msgs_received", "ws_connecting"} {
+		if metricCount(merged, name) != metricCount(whole, name) {
+			t.Errorf("%s: merged %v, one process %v", name, metricCount(merged, name), metricCount(whole, name))
+		}
+	}
+	cmd = exec.Command(connectBinary(t), "report", "merge", parts[0], "--threshold", "iterations:count==7")
+	cmd.Env = connectEnv(t)
+	if out, err := cmd.CombinedOutput(); cmd.ProcessState.ExitCode() != 99 || !strings.Contains(string(out), "threshold iterations:count==7 failed") {
+		t.Errorf("one segment against the whole's threshold: %v\n%s", err, out)
+	}
+	cmd = exec.Command(connectBinary(t), "report", "merge", parts[0], "testdata/load/echo.js")
+	cmd.Env = connectEnv(t)
+	if out, _ := cmd.CombinedOutput(); cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "testdata/load/echo.js is not a summary from --summary-export") {
+		t.Errorf("merging a script: exit %d\n%s", cmd.ProcessState.ExitCode(), out)
 	}
 }
 

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/unisocket/unisocket/load"
+)
+
+func init() {
+	commands["report"] = command{
+		summary: "work with load test summaries: merge the summaries of segments run side by side",
+		run:     runReport,
+	}
+}
+
+const reportUsage = `Usage: unisocket report merge SUMMARY.json... [flags]
+
+Merges the --summary-export files of processes that ran side by side (the
+--segment I/N slices of one test) into the summary of the whole test:
+counters add up, trends merge their HDR histograms, so percentiles are those
+of all the samples. Prints the merged summary; thresholds are checked again.
+
+Flags:
+  --summary-export FILE   write the merged summary as JSON to FILE
+  --threshold METRIC:EXPR a threshold the merged summary must pass (repeat)
+
+Exit status: 0 merged, every threshold passed; 99 a threshold failed;
+1 a file could not be read or merged; 2 bad flags or arguments.
+`
+
+func runReport(args []string, stdout, stderr io.Writer) int {
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "unisocket report: %s (run 'unisocket report --help' for usage)\n", fmt.Sprintf(format, a...))
+		return exitUsage
+	}
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprint(stdout, reportUsage)
+		return exitOK
+	}
+	if len(args) == 0 || args[0] != "merge" {
+		return bad("want: unisocket report merge SUMMARY.json...")
+	}
+	fs := flag.NewFlagSet("report merge", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var (
+		export     string
+		thresholds []string
+	)
+	fs.StringVar(&export, "summary-export", "", "")
+	fs.Var((*listFlag)(&thresholds), "threshold", "")
+	var files []string
+	rest := args[1:]
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, reportUsage)
+				return exitOK
+			}
+			return bad("%v", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(files) == 0 {
+		return bad("no summary given: unisocket report merge SUMMARY.json...")
+	}
+	var ths []load.Threshold
+	for _, s := range thresholds {
+		th, err := load.ParseThreshold(s)
+		if err != nil {
+			return bad("%v", err)
+		}
+		ths = append(ths, th)
+	}
+	var parts []*load.Summary
+	for _, f := range files {
+		s, err := readSummaryFile(f)
+		if err != nil {
+			fmt.Fprintf(stderr, "unisocket report: %v\n", err)
+			return exitFailure
+		}
+		parts = append(parts, s)
+	}
+	merged, err := load.Merge(parts...)
+	if err != nil {
+		fmt.Fprintf(stderr, "unisocket report: cannot merge: %v\n", err)
+		return exitFailure
+	}
+	for _, th := range ths {
+		merged.Thresholds = append(merged.Thresholds, th.Check(merged))
+	}
+	merged.WriteText(stdout)
+	code := exitOK
+	if export != "" {
+		if err := writeSummary(export, merged); err != nil {
+			fmt.Fprintf(stderr, "unisocket report: --summary-export: %v\n", err)
+			code = exitFailure
+		}
+	}
+	for _, t := range merged.Thresholds {
+		if !t.OK {
+			fmt.Fprintf(stderr, "unisocket report: threshold %s failed\n", t.Source)
+			code = exitThresholds
+		}
+	}
+	return code
+}
+
+// readSummaryFile reads a --summary-export file.
+func readSummaryFile(path string) (*load.Summary, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var s load.Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s is not a summary from --summary-export: %v", path, err)
+	}
+	if s.Metrics == nil {
+		return nil, fmt.Errorf("%s is not a summary from --summary-export: it has no metrics", path)
+	}
+	return &s, nil
+}
