@@ -229,17 +229,22 @@ func (t *Test) flushEvery(period time.Duration) (stop func()) {
 			case <-done:
 				return
 			case <-tick.C:
-				t.mu.Lock()
-				vus := append([]*VU(nil), t.vus...)
-				t.mu.Unlock()
-				for _, vu := range vus {
-					vu.rec.flush()
-				}
-				t.eng.flush()
+				t.flushVUs()
 			}
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// flushVUs hands every VU's waiting samples to the store.
+func (t *Test) flushVUs() {
+	t.mu.Lock()
+	vus := append([]*VU(nil), t.vus...)
+	t.mu.Unlock()
+	for _, vu := range vus {
+		vu.rec.flush()
+	}
+	t.eng.flush()
 }
 
 // running reports whether a VU whose window ends at end may start another

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/term"
 
 	"github.com/unisocket/unisocket/load"
@@ -48,6 +51,7 @@ type loadFlags struct {
 	out           string
 	quiet         bool
 	progressEvery time.Duration
+	metricsAddr   string
 }
 
 type listFlag []string
@@ -141,6 +145,13 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 		return fail(exitUsage, "%v", err)
 	}
 
+	if f.metricsAddr != "" {
+		stop, err := serveMetrics(f.metricsAddr, test, stderr)
+		if err != nil {
+			return fail(exitFailure, "--metrics-addr %s: %v", f.metricsAddr, err)
+		}
+		defer stop()
+	}
 	stopSignals := handleInterrupts(test, opts.GracefulStop, stderr)
 	defer stopSignals()
 	stopProgress := showProgress(test, stderr, f.quiet, f.progressEvery)
@@ -272,6 +283,34 @@ func embeddedTarget(cfg *uni.Config) (*embedded, error) {
 	return &embedded{url: "wss://" + named, close: func() { srv.Close() }}, nil
 }
 
+// serveMetrics serves the test's metrics for Prometheus at addr until
+// stop is called.
+func serveMetrics(addr string, test *load.Test, stderr io.Writer) (stop func(), err error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Err != nil {
+			err = oe.Err // "bind: address already in use", without Go's wrapping
+		}
+		return nil, fmt.Errorf("cannot listen: %v", err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(test.Collector())
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(l)
+	}()
+	fmt.Fprintf(stderr, "unisocket load: Prometheus metrics at http://%s/metrics\n", l.Addr())
+	return func() {
+		_ = srv.Close()
+		<-done
+	}, nil
+}
+
 // handleInterrupts stops the test gracefully at the first Ctrl-C (or
 // SIGTERM) and at once at the second.
 func handleInterrupts(test *load.Test, grace time.Duration, stderr io.Writer) (stop func()) {
@@ -372,6 +411,7 @@ func parseLoadFlags(args []string, stdout, stderr io.Writer) (f loadFlags, code 
 	fs.Var((*listFlag)(&f.thresholds), "threshold", "`METRIC:EXPR` that must hold, e.g. 'ws_connecting:p(95)<300ms' or 'uni_errors:count==0' (repeat for more)")
 	fs.StringVar(&f.summaryExport, "summary-export", "", "write the end-of-test summary as JSON to `FILE`")
 	fs.StringVar(&f.out, "out", "", "stream every sample to ndjson=`FILE` (k6's JSON lines)")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve live Prometheus metrics at http://`ADDR`/metrics, e.g. 127.0.0.1:9464")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines")
 	fs.DurationVar(&f.progressEvery, "progress-interval", 5*time.Second, "when stderr is not a terminal, write a progress line every `D` (a terminal gets one line, rewritten every second)")
 	r := &f.run

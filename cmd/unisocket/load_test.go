@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -326,5 +328,60 @@ func TestLoadProgressLines(t *testing.T) {
 	}
 	if strings.ContainsAny(stderr.String(), "\r\033") {
 		t.Errorf("terminal control in plain output: %q", stderr.String())
+	}
+}
+
+// --metrics-addr serves the live metrics while the test runs; a port in
+// use is a clear error.
+func TestLoadMetricsAddr(t *testing.T) {
+	cmd := exec.Command(connectBinary(t), "load", "--quiet", "testdata/load/hold.js", "--vus", "2", "--duration", "10m",
+		"--graceful-stop", "100ms", "--metrics-addr", "127.0.0.1:0")
+	cmd.Env = connectEnv(t)
+	stdout, stderr := newConnectBuffer(), newConnectBuffer()
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer func() {
+		_ = cmd.Process.Signal(syscall.SIGINT)
+		select {
+		case <-done:
+		case <-time.After(safetyNetLoad):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	}()
+	addrRe := regexp.MustCompile(`Prometheus metrics at http://(127\.0\.0\.1:\d+)/metrics`)
+	stderr.waitFor(t, "the metrics address", addrRe)
+	stdout.waitFor(t, "both VUs' sockets open", regexp.MustCompile(`(?s)open\n.*open\n`))
+	addr := addrRe.FindStringSubmatch(stderr.String())[1]
+	// The samples reach the endpoint within a second: look until they do.
+	deadline := time.Now().Add(safetyNetLoad)
+	var body string
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body = string(b)
+		if strings.Contains(body, "\nunisocket_ws_sessions_total 2\n") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, want := range []string{"\nunisocket_ws_sessions_total 2\n", "\nunisocket_open_sockets 2\n", "\nunisocket_vus 2\n", "unisocket_ws_connecting_seconds_count 2\n"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the scrape lacks %q:\n%s", strings.TrimSpace(want), body)
+		}
+	}
+
+	// The same address again: in use.
+	code, _, errText := loadRun(t, "testdata/load/echo.js", "--iterations", "1", "--metrics-addr", addr)
+	if code != 1 || !strings.Contains(errText, "unisocket load: --metrics-addr "+addr+": cannot listen: bind: address already in use") {
+		t.Errorf("a port in use: exit %d, stderr %q", code, errText)
 	}
 }
