@@ -171,6 +171,7 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 			code = fail(exitFailure, "--summary-export: %v", err)
 		}
 	}
+	explainNoSocket(res.Summary, stderr)
 	switch {
 	case scriptFailed:
 		return exitFailure
@@ -187,6 +188,26 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 		return exitThresholds
 	}
 	return code
+}
+
+// explainNoSocket says, when no socket opened at all, which error was the
+// most frequent: the summary alone would show only zeros and counts.
+func explainNoSocket(s *load.Summary, stderr io.Writer) {
+	if m := s.Metrics[load.MetricConnecting]; m != nil && m.Count > 0 {
+		return
+	}
+	var (
+		top   string
+		count float64
+	)
+	for name, m := range s.Metrics {
+		if msg, ok := strings.CutPrefix(name, load.MetricErrors+"{errMsg:"); ok && (m.Count > count || m.Count == count && msg < top) {
+			top, count = strings.TrimSuffix(msg, "}"), m.Count
+		}
+	}
+	if count > 0 {
+		fmt.Fprintf(stderr, "unisocket load: no socket opened; the most frequent error (%s times): %s\n", strconv.FormatFloat(count, 'f', -1, 64), top)
+	}
 }
 
 func writeSummary(path string, s *load.Summary) error {
@@ -453,6 +474,11 @@ func parseLoadFlags(args []string, stdout, stderr io.Writer) (f loadFlags, code 
 		return bad("one script at a time, got %d: %s", len(files), strings.Join(files, " "))
 	}
 	r.file = files[0]
+	if fi, err := os.Stat(r.file); err != nil {
+		return bad("cannot read the script: %v", err)
+	} else if fi.IsDir() {
+		return bad("%s is a directory, not a script", r.file)
+	}
 	fs.Visit(func(fl *flag.Flag) { r.platformSet = r.platformSet || fl.Name == "platform" })
 	if r.cafile != "" && r.insecure {
 		return bad("--cafile and --insecure exclude each other")

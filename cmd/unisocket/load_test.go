@@ -385,3 +385,18 @@ func TestLoadMetricsAddr(t *testing.T) {
 		t.Errorf("a port in use: exit %d, stderr %q", code, errText)
 	}
 }
+
+// A server that refuses every handshake: the run ends normally, and says
+// why no socket opened.
+func TestLoadRefusingServer(t *testing.T) {
+	code, stdout, stderr := loadRun(t, "../../load/testdata/refused.js", "--iterations", "3", "--threshold", "uni_errors:count==0")
+	if code != 99 {
+		t.Errorf("exit %d, want 99 (uni_errors:count==0 failed); stderr:\n%s", code, stderr)
+	}
+	if !regexp.MustCompile(`no socket opened; the most frequent error \(3 times\): .*403`).MatchString(stderr) {
+		t.Errorf("stderr does not say why:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "{ code:1006 }") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+}
