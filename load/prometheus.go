@@ -68,7 +68,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			q := map[float64]float64{}
 			if a.hist != nil {
 				for _, p := range promQuantiles {
-					q[p/100] = float64(a.hist.ValueAtQuantile(p)) / 1e6
+					q[p/100] = quantileMS(a.hist, p, a.minUS, a.maxUS) / 1000
 				}
 			}
 			d := prometheus.NewDesc(pname+"_seconds", "trend "+base+" in seconds", labels, nil)

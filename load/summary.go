@@ -99,17 +99,17 @@ func (a *agg) summary(elapsed time.Duration) *MetricSummary {
 		if a.n > 0 {
 			m.Avg = ptr(float64(a.sumUS) / float64(a.n) / 1000)
 			m.Min, m.Max = ptr(float64(a.minUS)/1000), ptr(float64(a.maxUS)/1000)
-			m.setPercentiles(a.hist)
+			m.setPercentiles(a.hist, a.minUS, a.maxUS)
 		}
 	}
 	return m
 }
 
-func (m *MetricSummary) setPercentiles(h *hdr.Histogram) {
-	m.Med = ptr(quantileMS(h, 50))
+func (m *MetricSummary) setPercentiles(h *hdr.Histogram, minUS, maxUS int64) {
+	m.Med = ptr(quantileMS(h, 50, minUS, maxUS))
 	m.Percentiles = map[string]float64{}
 	for _, p := range SummaryPercentiles {
-		m.Percentiles[PercentileName(p)] = quantileMS(h, p)
+		m.Percentiles[PercentileName(p)] = quantileMS(h, p, minUS, maxUS)
 	}
 	if b, err := h.Encode(hdr.V2CompressedEncodingCookieBase); err == nil {
 		m.HDR = string(b)
@@ -117,9 +117,11 @@ func (m *MetricSummary) setPercentiles(h *hdr.Histogram) {
 }
 
 // quantileMS is the p-th percentile of a histogram of microseconds, in
-// milliseconds.
-func quantileMS(h *hdr.Histogram, p float64) float64 {
-	return float64(h.ValueAtQuantile(p)) / 1000
+// milliseconds. The histogram answers with the top of the value's bucket,
+// which can pass the largest sample; the exact minimum and maximum bound
+// it, so p(99) never reads above max.
+func quantileMS(h *hdr.Histogram, p float64, minUS, maxUS int64) float64 {
+	return float64(min(max(h.ValueAtQuantile(p), minUS), maxUS)) / 1000
 }
 
 // Histogram decodes a trend's HDR histogram (microseconds); nil when the
@@ -150,13 +152,18 @@ func (s *Summary) WriteText(w io.Writer) {
 	key := func(n string) string { return strings.Replace(n, "{", "\x00", 1) }
 	slices.SortFunc(names, func(a, b string) int { return strings.Compare(key(a), key(b)) })
 	fmt.Fprintf(w, "  segment %s ran %s\n\n", s.Segment, msText(s.DurationMS))
+	// Names are aligned up to a width; a longer one (an errMsg) is not
+	// padded, so one long error does not push every value off the screen.
+	const maxWidth = 36
 	width := 0
 	for _, n := range names {
-		width = max(width, len(displayName(n)))
+		if l := len(displayName(n)); l <= maxWidth {
+			width = max(width, l)
+		}
 	}
 	for _, n := range names {
 		d := displayName(n)
-		fmt.Fprintf(w, "  %s%s: %s\n", d, strings.Repeat(".", width+3-len(d)), s.Metrics[n].text())
+		fmt.Fprintf(w, "  %s%s: %s\n", d, strings.Repeat(".", max(width+3-len(d), 0)), s.Metrics[n].text())
 	}
 	for _, t := range s.Thresholds {
 		mark := "✓"

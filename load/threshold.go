@@ -224,7 +224,7 @@ func (t Threshold) value(m *MetricSummary) (float64, string) {
 	if err != nil || h == nil {
 		return 0, "no histogram for " + t.Metric
 	}
-	return quantileMS(h, t.percentile), ""
+	return quantileMS(h, t.percentile, micros(deref(m.Min)), micros(deref(m.Max))), ""
 }
 
 func kindOf(name string) Kind {
