@@ -22,4 +22,9 @@
 // Sockets are observed through uni's public API only: the VU's Dial and
 // Connect add task listeners and wrap result callbacks, and the App's
 // Config.DialContext counts the bytes on the wire, as k6 counts them.
+//
+// JSScenario runs a uni-app script per iteration instead of Go code (what
+// `unisocket load` does). Merge adds up the summaries of segments run in
+// separate processes, and Test.Collector serves the live metrics to
+// Prometheus.
 package load

@@ -57,6 +57,7 @@ type MergeError struct {
 	Reason string
 }
 
+// Error names the summary (from 1), the metric and the reason.
 func (e *MergeError) Error() string {
 	return "summary " + strconv.Itoa(e.Part+1) + ", metric " + e.Metric + ": " + e.Reason
 }

@@ -20,6 +20,8 @@ const (
 	Trend               // a distribution of durations, in milliseconds
 )
 
+// String returns the kind as the summary writes it: "counter", "gauge",
+// "rate" or "trend".
 func (k Kind) String() string {
 	switch k {
 	case Counter:
@@ -210,6 +212,7 @@ type MetricKindError struct {
 	Kind, Used Kind
 }
 
+// Error names the metric and both kinds.
 func (e *MetricKindError) Error() string {
 	return "metric " + e.Metric + " is a " + e.Kind.String() + "; samples recorded as a " + e.Used.String() + " are dropped"
 }

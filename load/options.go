@@ -133,6 +133,7 @@ type OptionError struct {
 	Reason string
 }
 
+// Error names the option, its value and what is wrong with it.
 func (e *OptionError) Error() string {
 	if e.Value == "" {
 		return fmt.Sprintf("--%s: %s", e.Option, e.Reason)

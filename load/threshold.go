@@ -41,6 +41,7 @@ type ThresholdError struct {
 	Reason string
 }
 
+// Error quotes the threshold and says what is wrong with it.
 func (e *ThresholdError) Error() string {
 	return fmt.Sprintf("threshold %q: %s", e.Source, e.Reason)
 }
