@@ -44,9 +44,17 @@ func (c *countedConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Write counts the bytes before writing them: net/http writes the
+// handshake request on a goroutine of its own, which can be descheduled
+// after the write, while the response comes back and the socket is used
+// and closed. Counted after, the request could miss the report. What a
+// failed write did not send is taken off again.
 func (c *countedConn) Write(p []byte) (int, error) {
+	c.sent.Add(int64(len(p)))
 	n, err := c.Conn.Write(p)
-	c.sent.Add(int64(n))
+	if n < len(p) {
+		c.sent.Add(int64(n - len(p)))
+	}
 	return n, err
 }
 
