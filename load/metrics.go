@@ -162,11 +162,20 @@ type store struct {
 	aggs  map[string]*agg // by metric name and by submetric name
 	out   SampleWriter
 	wrong map[string]bool // user metrics recorded with two kinds, reported once
+	subs  map[string]int  // submetrics per metric, bounded by MaxTagValues
 	onErr func(error)
 }
 
+// MaxTagValues bounds the submetrics of one metric: errMsg strings that
+// name a URL with a per-VU query would otherwise make one submetric per
+// VU. Further values are counted under OtherTagValue.
+const MaxTagValues = 100
+
+// OtherTagValue is the tag value of the samples past MaxTagValues.
+const OtherTagValue = "(other values)"
+
 func newStore(out SampleWriter, onErr func(error)) *store {
-	return &store{aggs: map[string]*agg{}, out: out, wrong: map[string]bool{}, onErr: onErr}
+	return &store{aggs: map[string]*agg{}, out: out, wrong: map[string]bool{}, subs: map[string]int{}, onErr: onErr}
 }
 
 func (st *store) addBatch(batch []Sample) {
@@ -177,6 +186,16 @@ func (st *store) addBatch(batch []Sample) {
 			continue
 		}
 		if sub := s.SubName(); sub != "" {
+			if _, known := st.aggs[sub]; !known {
+				if st.subs[s.Metric] >= MaxTagValues {
+					// The stream below keeps the sample's own value.
+					other := s
+					other.TagValue = OtherTagValue
+					sub = other.SubName()
+				} else {
+					st.subs[s.Metric]++
+				}
+			}
 			st.addOne(sub, s)
 		}
 		if st.out != nil {

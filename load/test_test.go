@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -276,5 +277,31 @@ func TestStopEndsATestWithoutEnd(t *testing.T) {
 	case <-time.After(safetyNet):
 		test.Abort()
 		t.Fatal("Stop did not end the test")
+	}
+}
+
+// A metric keeps at most MaxTagValues submetrics; the rest are counted
+// together, so a server cannot grow the summary without bound.
+func TestTagValuesAreBounded(t *testing.T) {
+	res := run(t, load.Options{VUs: 1, Iterations: 1}, func(ctx context.Context, vu *load.VU) error {
+		for i := range load.MaxTagValues + 50 {
+			vu.Check(fmt.Sprintf("check %d", i), true)
+		}
+		return nil
+	})
+	subs := 0
+	for name := range res.Summary.Metrics {
+		if strings.HasPrefix(name, "checks{") {
+			subs++
+		}
+	}
+	if subs != load.MaxTagValues+1 {
+		t.Errorf("%d submetrics of checks, want %d and one for the rest", subs, load.MaxTagValues+1)
+	}
+	if m := res.Summary.Metrics["checks{check:"+load.OtherTagValue+"}"]; m == nil || m.Passes != 50 {
+		t.Errorf("the rest: %+v, want 50 passes", m)
+	}
+	if m := res.Summary.Metrics["checks"]; m.Passes != load.MaxTagValues+50 {
+		t.Errorf("checks: %d passes, want all %d", m.Passes, load.MaxTagValues+50)
 	}
 }
