@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
+
 	"github.com/unisocket/unisocket/load"
 )
 
@@ -398,5 +400,51 @@ func TestLoadRefusingServer(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "{ code:1006 }") {
 		t.Errorf("summary:\n%s", stdout)
+	}
+}
+
+// On a terminal the progress is one line, rewritten in place, and
+// Ctrl-C (the terminal's interrupt character) stops the test gracefully.
+func TestLoadProgressOnATerminal(t *testing.T) {
+	cmd := exec.Command(connectBinary(t), "load", "testdata/load/hold.js", "--vus", "2", "--duration", "10m", "--graceful-stop", "100ms")
+	cmd.Env = append(connectEnv(t), "TERM=xterm")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 160})
+	if err != nil {
+		t.Fatal(err)
+	}
+	screen := newConnectBuffer()
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		_, _ = io.Copy(screen, ptmx)
+	}()
+	done := make(chan struct{}) // closed once the command has exited
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	defer func() {
+		select {
+		case <-done:
+		default:
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		_ = ptmx.Close()
+		<-read
+	}()
+	screen.waitFor(t, "a progress line rewritten in place", regexp.MustCompile(`\r\x1b\[K *\d+s  vus 2  open sockets 2  msgs 0 sent`))
+	if _, err := ptmx.Write([]byte{3}); err != nil { // Ctrl-C
+		t.Fatal(err)
+	}
+	screen.waitFor(t, "the graceful stop", regexp.MustCompile(`stopping: running iterations have 100ms to end`))
+	screen.waitFor(t, "the summary", regexp.MustCompile(`iterations_interrupted\.*: 2`))
+	select {
+	case <-done:
+	case <-time.After(safetyNetLoad):
+		t.Fatalf("did not end; the terminal shows:\n%s", screen.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("exit %d; the terminal shows:\n%s", code, screen.String())
 	}
 }
