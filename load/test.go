@@ -112,9 +112,11 @@ func (t *Test) Abort() {
 // Progress returns the live counters.
 func (t *Test) Progress() Progress {
 	var el time.Duration
+	t.mu.Lock()
 	if !t.start.IsZero() {
 		el = time.Since(t.start)
 	}
+	t.mu.Unlock()
 	return Progress{
 		Elapsed: el, VUs: t.live.vus.Load(), OpenSockets: t.live.open.Load(),
 		MsgsSent: t.live.sent.Load(), MsgsReceived: t.live.received.Load(),
@@ -125,7 +127,10 @@ func (t *Test) Progress() Progress {
 // Run runs the test to the end of its schedule, or until Stop, Abort or
 // the end of ctx (which stops it gracefully), and returns the results.
 func (t *Test) Run(ctx context.Context) *Results {
+	// Locked for Progress; the goroutines started below see it anyway.
+	t.mu.Lock()
 	t.start = time.Now()
+	t.mu.Unlock()
 	defer context.AfterFunc(ctx, t.Stop)()
 	stopFlush := t.flushEvery(time.Second)
 

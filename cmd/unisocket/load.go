@@ -250,8 +250,11 @@ func (f loadFlags) options() (load.Options, error) {
 		}
 		o.Thresholds = append(o.Thresholds, th)
 	}
-	if o.Duration == 0 && o.Iterations == 0 && len(o.Stages) == 0 {
-		o.Duration = 10 * time.Second // k6's default run without options is one iteration; 10 s shows the metrics
+	switch {
+	case o.Duration == 0 && o.Iterations > 0:
+		o.Duration = 10 * time.Minute // k6's maxDuration: a script that never ends cannot hold the test forever
+	case o.Duration == 0 && len(o.Stages) == 0:
+		o.Duration = 10 * time.Second // k6 runs one iteration without options; 10 s shows the metrics
 	}
 	return o, nil
 }
@@ -425,7 +428,7 @@ func parseLoadFlags(args []string, stdout, stderr io.Writer) (f loadFlags, code 
 	fs.DurationVar(&f.duration, "duration", 0, "run for `D` (default 10s when no --iterations or --stage)")
 	fs.Var((*listFlag)(&f.stages), "stage", "`D:N`: ramp to N VUs over D (repeat for more stages), e.g. 30s:100")
 	fs.Float64Var(&f.rate, "rate", 0, "start `R` iterations a second (arrival rate) for --duration, on at most --vus VUs")
-	fs.IntVar(&f.iterations, "iterations", 0, "run `N` iterations in all, shared by the VUs")
+	fs.IntVar(&f.iterations, "iterations", 0, "run `N` iterations in all, shared by the VUs (for at most --duration, default 10m)")
 	fs.StringVar(&f.segment, "segment", "", "run the `I/N`-th slice of the schedule, for N processes that together run it once")
 	fs.DurationVar(&f.gracefulStop, "graceful-stop", load.DefaultGracefulStop, "give running iterations `D` to end when the test stops")
 	fs.StringVar(&f.target, "target", "", "the `URL` the script loads (unisocket.target); none: start the embedded server")
