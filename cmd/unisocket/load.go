@@ -434,7 +434,7 @@ func parseLoadFlags(args []string, stdout, stderr io.Writer) (f loadFlags, code 
 	fs.StringVar(&f.target, "target", "", "the `URL` the script loads (unisocket.target); none: start the embedded server")
 	fs.Var((*listFlag)(&f.thresholds), "threshold", "`METRIC:EXPR` that must hold, e.g. 'ws_connecting:p(95)<300ms' or 'uni_errors:count==0' (repeat for more)")
 	fs.StringVar(&f.summaryExport, "summary-export", "", "write the end-of-test summary as JSON to `FILE`")
-	fs.StringVar(&f.out, "out", "", "stream every sample to ndjson=`FILE` (k6's JSON lines)")
+	fs.StringVar(&f.out, "out", "", "stream every sample to `ndjson=FILE` (k6's JSON lines)")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve live Prometheus metrics at http://`ADDR`/metrics, e.g. 127.0.0.1:9464")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines")
 	fs.DurationVar(&f.progressEvery, "progress-interval", 5*time.Second, "when stderr is not a terminal, write a progress line every `D` (a terminal gets one line, rewritten every second)")
