@@ -7,7 +7,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"io"
 	"net"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
 	"go.uber.org/goleak"
 
 	"github.com/unisocket/unisocket/server"
@@ -518,7 +518,7 @@ func TestConnectUsageErrors(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{[]string{"--bogus"}, nil, "flag provided but not defined: -bogus"},
+		{[]string{"--bogus"}, nil, "unknown flag: --bogus"},
 		{[]string{"-H", "no colon"}, nil, `-H "no colon": want "Name: value"`},
 		{[]string{"-H", "bad name: x"}, nil, `the header name "bad name" is not an HTTP token`},
 		{[]string{"-s", "a b"}, nil, `-s "a b": a subprotocol is an HTTP token`},
@@ -531,10 +531,10 @@ func TestConnectUsageErrors(t *testing.T) {
 		{[]string{"--key", "k.pem"}, nil, "--key needs --cert"},
 		{[]string{"--cafile", "/nonexistent/ca.pem"}, nil, "--cafile: open /nonexistent/ca.pem"},
 		{[]string{"-b", "-x", "zz"}, nil, `-x "zz": not hex`},
-		{[]string{"--timeout", "10"}, nil, `invalid value "10" for flag -timeout`},
+		{[]string{"--timeout", "10"}, nil, `invalid argument "10" for "--timeout" flag`},
 		{[]string{"-w", "soon"}, nil, `want seconds (2, 0.5) or a duration (500ms)`},
 		{[]string{"--platform", "nope"}, nil, `--platform: unknown platform "nope"`},
-		{[]string{"--method", "FETCH"}, nil, `--method "FETCH": uni-app knows GET`},
+		{[]string{"--method", "FETCH"}, nil, `--method "FETCH": uni-app knows CONNECT, DELETE, GET`},
 		{[]string{"--proxy", "ftp://p:21"}, nil, `--proxy: proxy ftp://p:21: unsupported scheme "ftp"`},
 		{nil, []string{"HTTPS_PROXY=gopher://p"}, `environment variable HTTPS_PROXY: proxy gopher://p: unsupported scheme`},
 		{[]string{"--config", "/nonexistent/unisocket.config.json"}, nil, "--config: open /nonexistent/unisocket.config.json"},
@@ -569,13 +569,9 @@ func TestConnectHelp(t *testing.T) {
 	}
 	help := stdout.String()
 	var cfg connectConfig
-	connectFlagSet(&cfg).VisitAll(func(f *flag.Flag) {
-		name := "--" + f.Name
-		if len(f.Name) == 1 {
-			name = "-" + f.Name
-		}
-		if !regexp.MustCompile(`(?m)^  (.*, )?` + regexp.QuoteMeta(name) + `\b`).MatchString(help) {
-			t.Errorf("--help does not list %s", name)
+	connectFlagSet(&cfg).VisitAll(func(f *pflag.Flag) {
+		if !regexp.MustCompile(`(?m)^ +(-\w, )?--` + regexp.QuoteMeta(f.Name) + `\b`).MatchString(help) {
+			t.Errorf("--help does not list --%s", f.Name)
 		}
 	})
 	for _, want := range []string{"Examples:", "/close [code [reason]]", "Exit status:", "HTTPS_PROXY", "NO_PROXY"} {

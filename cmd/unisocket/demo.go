@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -20,13 +19,6 @@ import (
 	"github.com/unisocket/unisocket/uni"
 )
 
-func init() {
-	commands["demo"] = command{
-		summary: "show the uni-app socket API at work against the embedded server",
-		run:     runDemo,
-	}
-}
-
 const demoHelp = `Usage: unisocket demo
 
 Starts the embedded test server on loopback (wss, with a certificate for
@@ -42,19 +34,12 @@ leaves the machine.
 const demoHost = "www.example.com"
 
 func runDemo(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fmt.Fprint(stdout, demoHelp)
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "unisocket demo: %v\n", err)
-		return exitUsage
+	fs := newFlagSet("demo")
+	if code, ok := parseFlags(fs, args, stdout, stderr, func(w io.Writer) { fmt.Fprint(w, demoHelp) }); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "unisocket demo: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+		return usageError(stderr, "demo", "unexpected argument %q: demo takes no arguments", fs.Arg(0))
 	}
 	srv, err := server.Start(server.Options{TLS: true, Hosts: []string{demoHost}})
 	if err != nil {

@@ -227,15 +227,15 @@ func TestRunFlags(t *testing.T) {
 	}{
 		{nil, "no script given"},
 		{[]string{script, other}, "one script at a time, got 2"},
-		{[]string{"--bogus", script}, "flag provided but not defined: -bogus"},
+		{[]string{"--bogus", script}, "unknown flag: --bogus"},
 		{[]string{script, "--platform", "mp-nowhere"}, `unknown platform "mp-nowhere"`},
 		{[]string{script, "--cafile", script, "--insecure"}, "--cafile and --insecure exclude each other"},
 		{[]string{script, "--cafile", script}, "holds no PEM certificate"},
 		{[]string{script, "--cafile", filepath.Join(t.TempDir(), "none.pem")}, "--cafile: open"},
-		{[]string{script, "--resolve", "www.example.com"}, `invalid value "www.example.com" for flag -resolve`},
+		{[]string{script, "--resolve", "www.example.com"}, `invalid argument "www.example.com" for "--resolve" flag`},
 		{[]string{script, "--resolve", "www.example.com:99999:127.0.0.1"}, "bad port"},
 		{[]string{script, "--timeout-ms", "-1"}, "--timeout-ms must be 0 (no limit) or more"},
-		{[]string{script, "--timeout-ms", "soon"}, `invalid value "soon" for flag -timeout-ms`},
+		{[]string{script, "--timeout-ms", "soon"}, `invalid argument "soon" for "--timeout-ms" flag`},
 		{[]string{filepath.Join(t.TempDir(), "missing.js")}, "cannot read the script"},
 		{[]string{t.TempDir()}, "is a directory"},
 	} {

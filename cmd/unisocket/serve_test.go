@@ -225,8 +225,8 @@ func TestServeFlagErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--nope"}, "flag provided but not defined: -nope"},
-		{[]string{"--addr"}, "flag needs an argument: -addr"},
+		{[]string{"--nope"}, "unknown flag: --nope"},
+		{[]string{"--addr"}, "flag needs an argument: --addr"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"--cert-out", "x.pem"}, "--cert-out needs --tls"},
 		{[]string{"--host", "a.example"}, "--host needs --tls"},
