@@ -228,7 +228,7 @@ func runConnect(args []string, stdout, stderr io.Writer) int {
 		}
 		return connectRunExec(ctx, s, msgs, wait)
 	case connectModeREPL:
-		return connectRunREPL(ctx, s, os.Stdin, stdout.(*os.File), diag)
+		return connectRunREPL(ctx, s, os.Stdin, stdout.(*os.File), diag, cfg.messageLimit())
 	default:
 		return connectRunPipe(ctx, s, os.Stdin, cfg.wait.d)
 	}

@@ -12,6 +12,7 @@ import (
 type connectLine struct {
 	text string
 	err  error // io.EOF at the end
+	long bool  // longer than the REPL's line editor takes: it showed only the start
 }
 
 // connectReadLines reads r line by line into the returned channel, without
