@@ -309,8 +309,14 @@ func parseConnectFlags(args []string, stdout, stderr io.Writer) (cfg connectConf
 		return fail("--ping-interval must not be negative")
 	}
 	for _, h := range cfg.headers {
-		if _, _, err := connectParseHeader(h); err != nil {
+		name, _, err := connectParseHeader(h)
+		if err != nil {
 			return fail("%v", err)
+		}
+		// The wire layer sends the URL's host whatever the header option
+		// says; refusing beats dropping it silently.
+		if http.CanonicalHeaderKey(name) == "Host" {
+			return fail("-H %q: the Host header is the URL's host; to send this name to another address, put it in the URL and add --resolve HOST:PORT:ADDR", h)
 		}
 	}
 	seen := map[string]bool{}
@@ -340,7 +346,7 @@ func parseConnectFlags(args []string, stdout, stderr io.Writer) (cfg connectConf
 func connectFlagSet(cfg *connectConfig) *pflag.FlagSet {
 	fs := newFlagSet("connect")
 	fs.SetNormalizeFunc(aliases(flagAliases))
-	fs.StringArrayVarP(&cfg.headers, "header", "H", nil, "send the request header `\"Name: value\"` (repeat for more; Host too)")
+	fs.StringArrayVarP(&cfg.headers, "header", "H", nil, "send the request header `\"Name: value\"` (repeat for more; for Host, see --resolve)")
 	fs.StringArrayVarP(&cfg.protocols, "protocol", "s", nil, "request the subprotocol `NAME` (repeat for more, in order of preference); the server must confirm one (also --subprotocol)")
 	fs.StringVar(&cfg.method, "method", "", "the handshake's HTTP `METHOD` (uni-app's method option; default GET)")
 	fs.BoolVar(&cfg.compress, "compress", false, "ask for permessage-deflate compression (uni-app's perMessageDeflate)")

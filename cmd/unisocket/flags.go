@@ -46,7 +46,23 @@ func usageError(stderr io.Writer, cmd, format string, a ...any) int {
 // flags, then the text after them.
 func printHelp(w io.Writer, fs *pflag.FlagSet, before, after string) {
 	fmt.Fprint(w, before)
-	fmt.Fprint(w, fs.FlagUsagesWrapped(100))
+	fs.VisitAll(func(f *pflag.Flag) {
+		arg, usage := pflag.UnquoteUsage(f)
+		names := "    "
+		if f.Shorthand != "" {
+			names = "-" + f.Shorthand + ", "
+		}
+		fmt.Fprintf(w, "  %s--%s", names, f.Name)
+		if arg != "" {
+			fmt.Fprintf(w, " %s", arg)
+		}
+		switch f.DefValue {
+		case "", "false", "0", "0s", "[]":
+		default:
+			usage += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(w, "\n        %s\n", usage)
+	})
 	if after != "" {
 		fmt.Fprintln(w)
 		fmt.Fprint(w, after)

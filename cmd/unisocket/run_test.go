@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -333,5 +334,25 @@ uni.connectSocket({url: '`+plain.URL()+`/', fail: function (r) { console.log(r.e
 				t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit %d, stdout %q, stderr starting %q", code, stdout, stderr, tc.code, tc.stdout, tc.stderr)
 			}
 		})
+	}
+}
+
+// TestRunThroughProxy checks that run takes --proxy, as connect does (one
+// configuration builder): the script's socket goes through the proxy.
+func TestRunThroughProxy(t *testing.T) {
+	checkRunLeaks(t)
+	srv, _ := startServer(t, false)
+	p := startConnectTestProxy(t, &connectTestProxy{route: srv.Addr()})
+	_, port, _ := net.SplitHostPort(srv.Addr())
+	script := writeScript(t, "proxied.js", `
+uni.onSocketClose(function (r) { console.log("closed", r.code); });
+uni.connectSocket({ url: "ws://ws.test:`+port+`/?close=1000" });
+`)
+	code, stdout, stderr := runCLI(script, "--proxy", p.url("http"))
+	if code != exitOK || stdout != "closed 1000\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if got := p.requests(); len(got) != 1 || !strings.HasPrefix(got[0], "CONNECT ws.test:"+port) {
+		t.Errorf("the proxy saw %q, want one CONNECT ws.test:%s", got, port)
 	}
 }
