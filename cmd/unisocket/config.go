@@ -50,7 +50,7 @@ func (f *uniFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&f.resolve, "resolve", "`HOST:PORT:ADDR`: connect to ADDR when a URL names HOST:PORT, as curl's --resolve; TLS still checks HOST; ADDR may carry its own port (repeat for more)")
 }
 
-// flagAliases are the older names the flags keep.
+// flagAliases are older names that flags keep: --ca, --subprotocol.
 var flagAliases = map[string]string{"ca": "cafile", "subprotocol": "protocol"}
 
 // check refuses flags that contradict each other or name nothing.
@@ -78,29 +78,23 @@ func (f *uniFlags) check() error {
 // for -v, and the warnings about the files.
 func (f *uniFlags) build(getenv func(string) string, errLog io.Writer) (uni.Config, *connectProxy, []manifest.Warning, error) {
 	var (
-		m        *manifest.Manifest
-		sc       *manifest.SocketConfig
-		warnings []manifest.Warning
-		err      error
-		c        uni.Config
+		m                *manifest.Manifest
+		sc               = &manifest.SocketConfig{}
+		warnings, mw, cw []manifest.Warning
+		err              error
+		c                uni.Config
 	)
 	if f.manifest != "" {
-		var w []manifest.Warning
-		if m, w, err = manifest.ReadManifest(f.manifest); err != nil {
+		if m, mw, err = manifest.ReadManifest(f.manifest); err != nil {
 			return c, nil, nil, fmt.Errorf("--manifest: %w", err)
 		}
-		warnings = append(warnings, w...)
 	}
 	if f.config != "" {
-		var w []manifest.Warning
-		if sc, w, err = manifest.ReadSocketConfig(f.config); err != nil {
+		if sc, cw, err = manifest.ReadSocketConfig(f.config); err != nil {
 			return c, nil, nil, fmt.Errorf("--config: %w", err)
 		}
-		warnings = append(warnings, w...)
 	}
-	if sc == nil {
-		sc = &manifest.SocketConfig{}
-	}
+	warnings = append(mw, cw...)
 	if f.fs.Changed("platform") || sc.Platform == "" {
 		sc.Platform = f.platform
 	}
@@ -136,8 +130,7 @@ func (f *uniFlags) messageLimit() int64 {
 	return uni.DefaultReadLimit
 }
 
-// byteSize is a size flag: 1048576, 64KiB, 1MiB (KB and MB are read as
-// KiB and MiB: no one means 1000 here).
+// byteSize is a size flag: 1048576, 64KiB or 1MiB.
 type byteSize int64
 
 func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
@@ -145,16 +138,12 @@ func (b *byteSize) Type() string   { return "SIZE" }
 
 func (b *byteSize) Set(v string) error {
 	num, unit := v, int64(1)
-	for _, u := range []struct {
-		suffix string
-		n      int64
-	}{{"KiB", 1 << 10}, {"KB", 1 << 10}, {"K", 1 << 10}, {"MiB", 1 << 20}, {"MB", 1 << 20}, {"M", 1 << 20}, {"GiB", 1 << 30}, {"B", 1}} {
-		if s, ok := strings.CutSuffix(v, u.suffix); ok {
-			num, unit = s, u.n
-			break
-		}
+	if s, ok := strings.CutSuffix(v, "KiB"); ok {
+		num, unit = s, 1<<10
+	} else if s, ok := strings.CutSuffix(v, "MiB"); ok {
+		num, unit = s, 1<<20
 	}
-	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	n, err := strconv.ParseInt(num, 10, 64)
 	if err != nil || n <= 0 || n > (1<<40)/unit {
 		return fmt.Errorf("want a size such as 65536, 64KiB or 1MiB, more than 0")
 	}

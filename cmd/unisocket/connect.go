@@ -21,11 +21,12 @@ import (
 	"fmt"
 	"github.com/spf13/pflag"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -230,7 +231,7 @@ func runConnect(args []string, stdout, stderr io.Writer) int {
 	case connectModeREPL:
 		return connectRunREPL(ctx, s, os.Stdin, stdout.(*os.File), diag, cfg.messageLimit())
 	default:
-		return connectRunPipe(ctx, s, os.Stdin, cfg.wait.d)
+		return connectRunPipe(ctx, s, os.Stdin, cfg.wait.d, cfg.messageLimit())
 	}
 }
 
@@ -252,12 +253,7 @@ func connectIsTerminal(w io.Writer) bool {
 // no status line: an open socket's answer was 101.
 func connectPrintHandshake(out *connectOutput, h http.Header, subprotocol string) {
 	out.event(connectColorInfo, "handshake response: HTTP/1.1 101 Switching Protocols")
-	names := make([]string, 0, len(h))
-	for k := range h {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		for _, v := range h[k] {
 			out.event(connectColorInfo, "  %s: %s", k, v)
 		}
@@ -345,7 +341,6 @@ func parseConnectFlags(args []string, stdout, stderr io.Writer) (cfg connectConf
 
 func connectFlagSet(cfg *connectConfig) *pflag.FlagSet {
 	fs := newFlagSet("connect")
-	fs.SetNormalizeFunc(aliases(flagAliases))
 	fs.StringArrayVarP(&cfg.headers, "header", "H", nil, "send the request header `\"Name: value\"` (repeat for more; for Host, see --resolve)")
 	fs.StringArrayVarP(&cfg.protocols, "protocol", "s", nil, "request the subprotocol `NAME` (repeat for more, in order of preference); the server must confirm one (also --subprotocol)")
 	fs.StringVar(&cfg.method, "method", "", "the handshake's HTTP `METHOD` (uni-app's method option; default GET)")

@@ -64,21 +64,11 @@ func (l *connectLongLines) Read(p []byte) (int, error) {
 	return i, nil
 }
 
-// connectLineRefused is a line that is not sent: longer than the message
+// connectLineRefused says why a line is not sent: longer than the message
 // limit, or dropped with Ctrl-C.
-type connectLineRefused struct {
-	size  int64 // the bytes read of it
-	limit int64
-	// cancelled: Ctrl-C while the line was read
-	cancelled bool
-}
+type connectLineRefused string
 
-func (e *connectLineRefused) Error() string {
-	if e.cancelled {
-		return fmt.Sprintf("the long line (%d bytes so far) was dropped with Ctrl-C", e.size)
-	}
-	return fmt.Sprintf("the line is %d bytes, more than the %d-byte message limit (--max-message); not sent", e.size, e.limit)
-}
+func (e connectLineRefused) Error() string { return string(e) }
 
 // finish completes the line the editor returned: when it was cut, the rest
 // is read up to the end of the line and appended. A line longer than limit
@@ -98,7 +88,7 @@ func (l *connectLongLines) finish(head string, limit int64) (string, error) {
 		switch b {
 		case '\r', '\n':
 			if size > limit {
-				return "", &connectLineRefused{size: size, limit: limit}
+				return "", connectLineRefused(fmt.Sprintf("the line is %d bytes, more than the %d-byte message limit (--max-message); not sent", size, limit))
 			}
 			// CRLF is one line end; a peek must not wait for input.
 			if l.in.Buffered() > 0 {
@@ -108,7 +98,7 @@ func (l *connectLongLines) finish(head string, limit int64) (string, error) {
 			}
 			return string(line), nil
 		case 0x03: // Ctrl-C
-			return "", &connectLineRefused{size: size, cancelled: true}
+			return "", connectLineRefused(fmt.Sprintf("the long line (%d bytes so far) was dropped with Ctrl-C", size))
 		}
 		size++
 		if size <= limit {

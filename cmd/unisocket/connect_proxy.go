@@ -1,16 +1,12 @@
 package main
 
-// Which proxy a handshake goes through: --proxy, else the environment.
-// The tunnelling itself (CONNECT for ws:// and wss:// alike, SOCKS5) is
-// the wire layer's, behind uni.Config.Proxy.
-//
-// The environment's rules are golang.org/x/net/http/httpproxy's (those of
-// net/http: NO_PROXY's forms, loopback hosts never proxied), with two
-// additions made here because httpproxy reads a Config, not the
-// environment, when asked to: ALL_PROXY (and all_proxy), which curl and
-// most tools honour, fills in HTTP_PROXY and HTTPS_PROXY where they are
-// unset; and under CGI (REQUEST_METHOD set) only the lower-case
-// http_proxy is read, since a request can set HTTP_PROXY (httpoxy).
+// Which proxy a handshake goes through: --proxy, else the environment,
+// by golang.org/x/net/http/httpproxy's rules (net/http's: NO_PROXY's forms,
+// loopback never proxied). httpproxy takes a Config, filled here so that
+// ALL_PROXY (all_proxy), which curl and most tools honour, stands in for an
+// unset HTTP_PROXY or HTTPS_PROXY, and so that under CGI (REQUEST_METHOD
+// set) only http_proxy is read: a request can set HTTP_PROXY (httpoxy).
+// The tunnel itself is the wire layer's, behind uni.Config.Proxy.
 
 import (
 	"fmt"

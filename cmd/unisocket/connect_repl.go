@@ -78,7 +78,7 @@ func connectRunREPL(ctx context.Context, s *connectSession, in, outFile *os.File
 		s.out.setOut(outFile)
 		diag.set(os.Stderr)
 		s.out.errorf("cannot put the terminal in raw mode (%v); reading plain lines", err)
-		return connectRunPipe(ctx, s, in, 0)
+		return connectRunPipe(ctx, s, in, 0, limit)
 	}
 	stopResize := connectWatchResize(t, outFile)
 	defer func() {
@@ -105,7 +105,7 @@ func connectRunREPL(ctx context.Context, s *connectSession, in, outFile *os.File
 			if err == nil {
 				line, err = long.finish(line, limit)
 			}
-			var refused *connectLineRefused
+			var refused connectLineRefused
 			if errors.As(err, &refused) {
 				s.out.errorf("%v", refused)
 				continue

@@ -640,3 +640,17 @@ func TestConnectMaxMessage(t *testing.T) {
 		t.Errorf("over the limit: exit %d, stdout %q, stderr %q; want 1 and the 1009", code, stdout, stderr)
 	}
 }
+
+// TestConnectPipeLineLimit checks that pipe mode sends a line at the
+// message limit whole and refuses a longer one with a message, then goes
+// on with the next line; the exit status says a line was not sent.
+func TestConnectPipeLineLimit(t *testing.T) {
+	connectLeakCheck(t)
+	srv := connectServer(t, server.Options{})
+	atLimit, over := strings.Repeat("a", 64<<10), strings.Repeat("b", 64<<10+1)
+	code, stdout, stderr := runConnectCmd(t, connectEnv(t), atLimit+"\r\n"+over+"\nlast\n", "--max-message", "64KiB", "-w", "60", srv.URL()+"/?close=1000&after=2")
+	if code != exitFailure || stdout != atLimit+"\nlast\n" ||
+		!strings.Contains(stderr, "a line of 65537 bytes is more than the 65536-byte message limit (--max-message); not sent") {
+		t.Errorf("exit %d, stdout %d bytes (%.20q…), stderr %q", code, len(stdout), stdout, stderr)
+	}
+}

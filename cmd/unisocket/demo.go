@@ -47,7 +47,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer srv.Close()
-	d := &demo{out: stdout, srv: srv}
+	d := &demo{out: stdout, srv: srv, route: resolveFlag{demoHost + ":443": srv.Addr()}.dialer()}
 	fmt.Fprintf(stdout, "unisocket demo: wss://%s/socket is served by the embedded server at %s\n", demoHost, srv.Addr())
 	for _, step := range demoSteps {
 		if err := d.run(step); err != nil {
@@ -64,8 +64,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 }
 
 type demo struct {
-	out io.Writer
-	srv *server.Server
+	out   io.Writer
+	srv   *server.Server
+	route func(ctx context.Context, network, addr string) (net.Conn, error) // www.example.com:443 to srv, as --resolve does
 }
 
 // demoStep is one scene: play connects and reports through log; it calls
@@ -80,7 +81,7 @@ func (d *demo) run(step demoStep) error {
 	fmt.Fprintf(d.out, "\n== %s\n   %s\n", step.title, step.note)
 	app := uni.NewApp(uni.Config{
 		TLSConfig:   d.srv.ClientTLSConfig(),
-		DialContext: d.routeDemoHost,
+		DialContext: d.route,
 	})
 	finished := make(chan struct{})
 	logf := func(format string, args ...any) {
@@ -134,7 +135,7 @@ func (d *demo) runSeedScripts() error {
 		var out lineIndenter
 		out.w = d.out
 		rt := js.New(js.Options{
-			Config: uni.Config{TLSConfig: d.srv.ClientTLSConfig(), DialContext: d.routeDemoHost},
+			Config: uni.Config{TLSConfig: d.srv.ClientTLSConfig(), DialContext: d.route},
 			Stdout: &out,
 			Stderr: &out,
 		})
@@ -172,16 +173,6 @@ func (l *lineIndenter) flush() {
 		fmt.Fprintf(l.w, "   %s\n", l.partial)
 		l.partial = nil
 	}
-}
-
-// routeDemoHost sends www.example.com:443 to the local server; TLS still
-// checks the certificate against www.example.com.
-func (d *demo) routeDemoHost(ctx context.Context, network, addr string) (net.Conn, error) {
-	if addr == demoHost+":443" {
-		addr = d.srv.Addr()
-	}
-	var dialer net.Dialer
-	return dialer.DialContext(ctx, network, addr)
 }
 
 func errMsg(r uni.GeneralCallbackResult) string { return fmt.Sprintf("{errMsg: %q}", r.ErrMsg) }

@@ -18,6 +18,12 @@ func newFlagSet(name string) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false // the help lists the flags in the order they are defined
+	fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if to, ok := flagAliases[name]; ok {
+			return pflag.NormalizedName(to)
+		}
+		return pflag.NormalizedName(name)
+	})
 	return fs
 }
 
@@ -66,16 +72,5 @@ func printHelp(w io.Writer, fs *pflag.FlagSet, before, after string) {
 	if after != "" {
 		fmt.Fprintln(w)
 		fmt.Fprint(w, after)
-	}
-}
-
-// aliases lets fs take the older names of some flags too (--ca for
-// --cafile, --subprotocol for --protocol).
-func aliases(names map[string]string) func(*pflag.FlagSet, string) pflag.NormalizedName {
-	return func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
-		if to, ok := names[name]; ok {
-			name = to
-		}
-		return pflag.NormalizedName(name)
 	}
 }

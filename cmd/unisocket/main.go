@@ -87,19 +87,14 @@ func usage(w io.Writer) {
 // from, as the Go toolchain recorded them: "(devel)" for a build from a
 // clone, the tag for go install module@version.
 func version() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unisocket: no build information (built without module support)"
-	}
+	info, _ := debug.ReadBuildInfo() // always there: the command is built in module mode
 	commit, modified := "unknown", ""
 	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
+		switch {
+		case s.Key == "vcs.revision":
 			commit = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				modified = ", with uncommitted changes"
-			}
+		case s.Key == "vcs.modified" && s.Value == "true":
+			modified = ", with uncommitted changes"
 		}
 	}
 	return fmt.Sprintf("unisocket %s %s, commit %s%s, %s", info.Main.Path, info.Main.Version, commit, modified, info.GoVersion)

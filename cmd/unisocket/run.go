@@ -101,7 +101,6 @@ func reportRun(ctx context.Context, err error, cfg runConfig, stderr io.Writer) 
 // shown, or the flags were wrong and one line on stderr says how.
 func parseRunFlags(args []string, stdout, stderr io.Writer) (cfg runConfig, code int, ok bool) {
 	fs := newFlagSet("run")
-	fs.SetNormalizeFunc(aliases(flagAliases))
 	cfg.uniFlags.register(fs)
 	fs.IntVar(&cfg.timeoutMS, "timeout-ms", 0, "stop the script after `N` ms, exit 1 and say what was still pending (0: no limit)")
 	help := func(w io.Writer) { printHelp(w, fs, runHelp, runExamples) }
