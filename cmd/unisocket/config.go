@@ -47,7 +47,7 @@ func (f *uniFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.key, "key", "", "the client certificate's PEM private key `FILE` (default: the --cert file)")
 	fs.BoolVarP(&f.insecure, "insecure", "k", false, "do not verify the server's certificate")
 	fs.StringVar(&f.proxy, "proxy", "", "connect through the proxy `URL`: http://, https://, socks5:// or socks5h://[user:pass@]host:port")
-	fs.Var(&f.resolve, "resolve", "`HOST:PORT:ADDR`: connect to ADDR when a URL names HOST:PORT, as curl's --resolve; TLS still checks HOST; ADDR may carry its own port (repeat for more)")
+	fs.Var(&f.resolve, "resolve", "when a URL names HOST:PORT, connect to ADDR instead (`HOST:PORT:ADDR`, as curl's --resolve); TLS still checks HOST; ADDR may carry its own port (repeat for more)")
 }
 
 // flagAliases are older names that flags keep: --ca, --subprotocol.

@@ -156,8 +156,10 @@ func TestConnectREPLQuit(t *testing.T) {
 		if _, err := ct.ptmx.Write([]byte(quit)); err != nil {
 			t.Fatal(err)
 		}
-		ct.waitFor(t, `\* closed: code 1000`)
-		if code := ct.wait(t); code != exitOK {
+		// Any close ends the wait, so that a wrong one fails at once with
+		// the screen instead of at the guard.
+		ct.waitFor(t, `\* closed: code \d+.*\r\n`)
+		if code := ct.wait(t); code != exitOK || !strings.Contains(ct.screen.String(), "* closed: code 1000\r\n") {
 			t.Errorf("%q: exit status %d; the terminal shows:\n%s", quit, code, ct.screen)
 		}
 	}
