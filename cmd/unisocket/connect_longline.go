@@ -28,10 +28,6 @@ type connectLongLines struct {
 // 4096, in bytes, which are never fewer than the editor's characters.
 const connectEditLimit = 4000
 
-func newConnectLongLines(r io.Reader) *connectLongLines {
-	return &connectLongLines{in: bufio.NewReaderSize(r, 64<<10)}
-}
-
 // Read gives the editor what was typed, up to the end of a line that
 // reaches connectEditLimit, followed by a carriage return of its own.
 func (l *connectLongLines) Read(p []byte) (int, error) {

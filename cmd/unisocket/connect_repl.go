@@ -53,7 +53,7 @@ const connectPingTimeout = 10 * time.Second
 //
 // A line may be as long as limit, the message limit.
 func connectRunREPL(ctx context.Context, s *connectSession, in, outFile *os.File, diag *connectSwitchWriter, limit int64) int {
-	long := newConnectLongLines(in)
+	long := &connectLongLines{in: bufio.NewReaderSize(in, 64<<10)}
 	t := term.NewTerminal(struct {
 		io.Reader
 		io.Writer

@@ -87,7 +87,10 @@ func usage(w io.Writer) {
 // from, as the Go toolchain recorded them: "(devel)" for a build from a
 // clone, the tag for go install module@version.
 func version() string {
-	info, _ := debug.ReadBuildInfo() // always there: the command is built in module mode
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unisocket: built without module information"
+	}
 	commit, modified := "unknown", ""
 	for _, s := range info.Settings {
 		switch {
