@@ -26,3 +26,8 @@ func ValidMethod(m string) bool { return httpMethods[strings.ToUpper(m)] }
 
 // Methods lists, sorted, the methods connectSocket sends as given.
 func Methods() []string { return slices.Sorted(maps.Keys(httpMethods)) }
+
+// CheckProtocols applies connectSocket's rules to a protocols option: each
+// subprotocol a non-empty HTTP token, none listed twice. The error names
+// the first that breaks them.
+func CheckProtocols(ps []string) error { return checkProtocols(ps) }

@@ -315,15 +315,8 @@ func parseConnectFlags(args []string, stdout, stderr io.Writer) (cfg connectConf
 			return fail("-H %q: the Host header is the URL's host; to send this name to another address, put it in the URL and add --resolve HOST:PORT:ADDR", h)
 		}
 	}
-	seen := map[string]bool{}
-	for _, p := range cfg.protocols {
-		if !uni.ValidToken(p) {
-			return fail("-s %q: a subprotocol is an HTTP token (no spaces, commas or separators)", p)
-		}
-		if seen[p] {
-			return fail("-s %q is given twice", p)
-		}
-		seen[p] = true
+	if err := uni.CheckProtocols(cfg.protocols); err != nil {
+		return fail("-s: %v", err)
 	}
 	if cfg.method != "" {
 		// uni-app sends GET for a method it does not know, silently; a
