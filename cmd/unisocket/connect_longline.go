@@ -70,12 +70,18 @@ func (e connectLineRefused) Error() string { return string(e) }
 // is read up to the end of the line and appended. A line longer than limit
 // bytes is read to its end and refused.
 func (l *connectLongLines) finish(head string, limit int64) (string, error) {
+	size := int64(len(head))
+	tooLong := func() error {
+		return connectLineRefused(fmt.Sprintf("the line is %d bytes, more than the %d-byte message limit (--max-message); not sent", size, limit))
+	}
 	if !l.overrun {
+		if size > limit {
+			return "", tooLong()
+		}
 		return head, nil
 	}
 	l.overrun = false
 	line := []byte(head)
-	size := int64(len(head))
 	for {
 		b, err := l.in.ReadByte()
 		if err != nil {
@@ -84,7 +90,7 @@ func (l *connectLongLines) finish(head string, limit int64) (string, error) {
 		switch b {
 		case '\r', '\n':
 			if size > limit {
-				return "", connectLineRefused(fmt.Sprintf("the line is %d bytes, more than the %d-byte message limit (--max-message); not sent", size, limit))
+				return "", tooLong()
 			}
 			// CRLF is one line end; a peek must not wait for input.
 			if l.in.Buffered() > 0 {

@@ -258,4 +258,17 @@ func TestConnectREPLLongLines(t *testing.T) {
 	if code := ct.wait(t); code != exitOK {
 		t.Fatalf("exit status %d", code)
 	}
+
+	// A limit below the editor's: a short line over it is refused too.
+	ct = startConnectTerm(t, "--max-message", "100", url) // the replies are 84 bytes
+	ct.waitFor(t, `\* type a message`)
+	ct.typeLine(t, strings.Repeat("y", 101))
+	ct.waitFor(t, `! the line is 101 bytes, more than the 100-byte message limit`)
+	ct.typeLine(t, "short")
+	ct.waitFor(t, regexp.QuoteMeta("< "+connectDigest([]byte("short"))))
+	ct.typeLine(t, "/quit")
+	ct.waitFor(t, `\* closed: code 1000`)
+	if code := ct.wait(t); code != exitOK {
+		t.Fatalf("exit status %d", code)
+	}
 }
