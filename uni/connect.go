@@ -213,24 +213,10 @@ func checkProtocols(ps []string) error {
 	return nil
 }
 
-func validHeaderName(s string) bool { return validToken(s) }
+func validHeaderName(s string) bool { return ValidHeaderName(s) }
 
 // validToken reports whether s is an RFC 9110 token.
-func validToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
+func validToken(s string) bool { return ValidToken(s) }
 
 // validHeaderValue reports whether s can be sent as a field value: no
 // control characters except horizontal tab, no DEL.
