@@ -81,12 +81,12 @@ func NewTransport(opts TransportOptions) *Transport {
 	ht := &http.Transport{
 		// Proxies are not net/http's: withProxy and proxyDialer (proxy.go)
 		// tunnel ws:// and wss:// alike with CONNECT, as browsers do.
-		Proxy:               nil,
-		DialContext:         t.dialContext,
-		DialTLSContext:      t.dialTLSContext,
-		ForceAttemptHTTP2:   false,
-		DisableCompression:  true,
-		MaxIdleConns:        -1,
+		Proxy:              nil,
+		DialContext:        t.dialContext,
+		DialTLSContext:     t.dialTLSContext,
+		ForceAttemptHTTP2:  false,
+		DisableCompression: true,
+		MaxIdleConns:       -1,
 	}
 	t.client = &http.Client{
 		Transport: withProxy(ht, opts.Proxy), // proxy.go

@@ -103,30 +103,42 @@ func (c *Conn) nextHeader() (frameHeader, error) {
 	}
 }
 
-// readFull fills p with payload bytes: from the buffer, then straight
-// from the stream for a large rest.
+// readFull fills p with payload bytes.
 func (c *Conn) readFull(p []byte) error {
-	r := &c.r
 	for len(p) > 0 {
+		n, err := c.readSome(p)
+		if err != nil {
+			return err
+		}
+		p = p[n:]
+	}
+	return nil
+}
+
+// readSome reads at least one payload byte into p: from the buffer, or
+// straight from the stream when p is large.
+func (c *Conn) readSome(p []byte) (int, error) {
+	r := &c.r
+	for {
 		if r.buf != nil && r.r < r.w {
 			n := copy(p, (*r.buf)[r.r:r.w])
 			r.r += n
-			p = p[n:]
-			continue
+			return n, nil
 		}
 		if len(p) >= readBufSize/2 {
 			n, err := c.src().Read(p)
-			p = p[n:]
-			if err != nil && len(p) > 0 {
-				return err
+			if n > 0 {
+				return n, nil
 			}
-			continue
+			if err == nil {
+				err = io.ErrNoProgress
+			}
+			return 0, err
 		}
 		if err := c.fill(); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
 }
 
 // readMessage reads frames up to the end of the next data message,
@@ -178,12 +190,13 @@ func (c *Conn) readMessage() (Message, error) {
 			if len(b) == cap(b) {
 				b = grow(b, total)
 			}
-			k := min(cap(b), int(total))
-			p := b[len(b):k]
-			if err := c.readFull(p); err != nil {
+			n, err := c.readSome(b[len(b):min(cap(b), int(total))])
+			b = b[:len(b)+n]
+			if err != nil {
 				return Message{}, c.dropped(err)
 			}
-			b = b[:k]
+			// Text is checked as it arrives, so that invalid UTF-8 fails
+			// the connection without waiting for the rest (Autobahn 6.4).
 			if checkText {
 				n := validUTF8Prefix(b[checked:])
 				if n < 0 {
