@@ -49,6 +49,22 @@ func (c *Conn) fill() error {
 			r.buf, r.r, r.w = b, 0, n
 			return nil
 		}
+		if c.plain != nil && c.plain.rc != nil {
+			// net/http may still hold bytes after the 101 answer, so the
+			// body is read, but into a small buffer: a connection idle
+			// from the start holds no read buffer either.
+			var first [256]byte
+			n, err := c.body.Read(first[:])
+			if n == 0 {
+				if err == nil {
+					err = io.ErrNoProgress
+				}
+				return err
+			}
+			r.buf = readBufPool.Get().(*[]byte)
+			r.r, r.w = 0, copy(*r.buf, first[:n])
+			return nil
+		}
 		r.buf = readBufPool.Get().(*[]byte)
 		r.r, r.w = 0, 0
 	}
