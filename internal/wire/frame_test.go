@@ -369,7 +369,7 @@ func randBytes(rng *rand.Rand, n int) []byte {
 // whole, pings answered in order, the end reported as a drop.
 func TestFrameReaderValidStreams(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for i := 0; i < 200; i++ {
+	for i := 0; i < 100; i++ {
 		stream := append(validStream(rng, 1+rng.IntN(20)), closeFrame(1000, "bye")...)
 		checkAgainstOracle(t, stream, rng.Uint64(), DefaultReadLimit)
 		// And the same stream cut short.
