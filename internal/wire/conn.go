@@ -3,6 +3,7 @@ package wire
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"io"
 	"net"
 	"sync"
@@ -111,8 +112,11 @@ func (c *Conn) finish(ce *ClosedError) *ClosedError {
 	if c.cut != nil {
 		c.cut.Stop()
 	}
+	// A read that failed because Abort or the close timer cut the
+	// connection reports that cause, not the read error it caused.
+	var dropped *DroppedError
 	switch {
-	case ce.Clean:
+	case !errors.As(ce.Err, &dropped):
 	case c.aborted:
 		ce = &ClosedError{Code: CodeAbnormal, Err: ErrAborted}
 	case c.closeTimedOut:

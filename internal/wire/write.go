@@ -29,16 +29,15 @@ func (c *Conn) WriteText(s string) error { return writeMessage(c, opText, s) }
 
 // writeMessage writes one data message as one frame.
 func writeMessage[T ~string | ~[]byte](c *Conn, op byte, p T) error {
-	if c.closing.Load() {
-		return ErrNotConnected
-	}
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	// Checked under writeMu: Close sets closing before it takes writeMu to
+	// write the close frame, so no data frame can follow that frame.
+	if c.closing.Load() || c.over.Load() {
+		return ErrNotConnected
+	}
 	if c.werr != nil {
 		return c.werr
-	}
-	if c.over.Load() {
-		return ErrNotConnected
 	}
 	if c.deflate != nil && len(p) >= compressMin {
 		bp := getBuf(len(p)/2 + 64)
