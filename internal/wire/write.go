@@ -42,7 +42,7 @@ func writeMessage[T ~string | ~[]byte](c *Conn, op byte, p T) error {
 	if c.deflate != nil && len(p) >= compressMin {
 		bp := getBuf(len(p)/2 + 64)
 		if out := c.deflate.compress((*bp)[:0], []byte(p)); out != nil {
-			err := c.writeFrameLocked(op, true, out)
+			err := writeFrame(c, op, true, out)
 			if cap(out) == cap(*bp) {
 				putBuf(bp)
 			}
@@ -50,7 +50,7 @@ func writeMessage[T ~string | ~[]byte](c *Conn, op byte, p T) error {
 		}
 		putBuf(bp)
 	}
-	return writeFrameLocked(c, op, false, p)
+	return writeFrame(c, op, false, p)
 }
 
 // writeControl writes a control frame; p is at most 125 bytes.
@@ -60,17 +60,13 @@ func (c *Conn) writeControl(op byte, p []byte) error {
 	if c.werr != nil {
 		return c.werr
 	}
-	return writeFrameLocked(c, op, false, p)
+	return writeFrame(c, op, false, p)
 }
 
-func (c *Conn) writeFrameLocked(op byte, rsv1 bool, p []byte) error {
-	return writeFrameLocked(c, op, rsv1, p)
-}
-
-// writeFrameLocked writes one frame, header and masked payload in one
+// writeFrame writes one frame, header and masked payload in one
 // write call, from a pooled buffer: the caller's bytes are never masked in
 // place. Called with writeMu held.
-func writeFrameLocked[T ~string | ~[]byte](c *Conn, op byte, rsv1 bool, p T) error {
+func writeFrame[T ~string | ~[]byte](c *Conn, op byte, rsv1 bool, p T) error {
 	var key [4]byte
 	k := rand.Uint32()
 	key[0], key[1], key[2], key[3] = byte(k), byte(k>>8), byte(k>>16), byte(k>>24)
