@@ -86,7 +86,7 @@ func (t *SocketTask) Receive(ctx context.Context) (OnMessageResult, error) {
 // If ctx ends while the message waits behind others, Write returns ctx's
 // error and the message is still sent in its turn.
 func (t *SocketTask) Write(ctx context.Context, data any) error {
-	binary, payload, err := encodeData(data, false)
+	binary, payload, text, err := encodeData(data, false)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (t *SocketTask) Write(ctx context.Context, data any) error {
 	conn := t.conn
 	t.mu.Unlock()
 	done := make(chan error, 1)
-	op := writeOp{binary: binary, data: payload, done: func(err error) { done <- err }}
+	op := writeOp{binary: binary, data: payload, text: text, done: func(err error) { done <- err }}
 	err, queued := t.writeNow(conn, op)
 	if !queued {
 		return wrapWriteErr(err)

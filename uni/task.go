@@ -310,25 +310,22 @@ func (t *SocketTask) finish(errMsg string, closeRes *OnCloseResult, withError bo
 	if !(handshakeFailed && a.profile.HandshakeFailure == platform.ErrorOnly) {
 		a.disp.post(func() { deliver(t, closeEvent, *closeRes) })
 	}
-	t.writes.fail(fmt.Errorf("%s", causeNotConnected))
+	t.writes.fail(wire.ErrNotConnected)
 	close(t.done)
 }
 
 // lostMessage describes why an open connection ended without a close
-// handshake, dropping the library's generic wrapping.
+// handshake. The causes that name the connection's end themselves are
+// reported as they are.
 func lostMessage(err error) string {
-	var timeout *wire.CloseTimeoutError
-	if errors.Is(err, wire.ErrInvalidUTF8) || errors.As(err, &timeout) {
+	var (
+		timeout *wire.CloseTimeoutError
+		tooBig  *wire.MessageTooBigError
+	)
+	if errors.Is(err, wire.ErrInvalidUTF8) || errors.As(err, &timeout) || errors.As(err, &tooBig) {
 		return err.Error()
 	}
-	msg := err.Error()
-	for _, noise := range []string{"failed to get reader: ", "failed to read frame header: ", "failed to read: "} {
-		msg = strings.ReplaceAll(msg, noise, "")
-	}
-	if strings.HasPrefix(msg, "received a message over the read limit") {
-		return msg
-	}
-	return "WebSocket connection lost: " + msg
+	return "WebSocket connection lost: " + err.Error()
 }
 
 func (t *SocketTask) failureErr() error {

@@ -10,7 +10,8 @@ import (
 // writeOp is one frame to write: a data message, or the close frame.
 type writeOp struct {
 	binary bool
-	data   []byte
+	data   []byte // a binary message's payload
+	text   string // a text message's payload
 	close  *wire.CloseFrame
 	done   func(error) // nil when nobody waits for the outcome
 }
@@ -102,7 +103,10 @@ func exec(conn *wire.Conn, op writeOp) error {
 	if op.close != nil {
 		return conn.Close(op.close.Code, op.close.Reason)
 	}
-	return conn.Write(op.binary, op.data)
+	if !op.binary {
+		return conn.WriteText(op.text)
+	}
+	return conn.Write(true, op.data)
 }
 
 func (op writeOp) finish(err error) {
