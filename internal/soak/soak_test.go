@@ -115,7 +115,6 @@ func TestSoak(t *testing.T) {
 		t.Error(err)
 	}
 
-
 	// Apps are long-lived in real programs: what they keep of finished
 	// connections counts, so they stay alive until the heap is measured.
 	heapAfter := heapAfterGC()
