@@ -68,7 +68,7 @@ func TestSoak(t *testing.T) {
 	if l.flood < 1 || l.floodSize < minFloodSize || l.floodSize >= soakReadLimit || l.burst < 1 {
 		t.Fatalf("-soak.flood must be 1 or more, -soak.floodsize from %d to %d and -soak.burst 1 or more", minFloodSize, soakReadLimit-1)
 	}
-	t.Logf("soak: %v, seed %d (-soak.seed %d replays the same choices), %d Go clients, %d JavaScript runtimes, floods of up to %d × %d B, bursts of up to %d",
+	t.Logf("soak: %v, seed %d (-soak.seed=%d replays the same choices), %d Go clients, %d JavaScript runtimes, floods of up to %d × %d B, bursts of up to %d",
 		duration, seed, seed, *connsFlag, *jsFlag, l.flood, l.floodSize, l.burst)
 
 	srv, err := server.Start(server.Options{})
