@@ -43,6 +43,11 @@
 //
 //	go test ./internal/soak/ -run '^$' -bench RetainedMemory -benchtime 3000x
 //
+// TestNoCrossTalkBetweenConnections is the soak's sharpest finding made
+// small: rejected handshakes, dropped connections and clean ones at once
+// on one App; no connection may find its TCP connection closed under it
+// by another connection's end.
+//
 // The memory tests' clients reset their TCP connections when they close
 // them (SO_LINGER 0), so that tens of thousands of connections in seconds
 // do not fill the machine's ephemeral ports with TIME_WAIT sockets; the
