@@ -56,10 +56,10 @@
 //
 // # Running the soak
 //
-// go test ./... runs TestSoak for 40 s, 20 s under -race, and 5 s with
+// go test ./... runs TestSoak for 35 s, 20 s under -race, and 5 s with
 // -short. Its flags go after the package path, written -flag=value:
 //
-//	go test ./internal/soak/ -run TestSoak -v                   # 40 s
+//	go test ./internal/soak/ -run TestSoak -v                   # 35 s
 //	go test ./internal/soak/ -run TestSoak -v -soak.seed=12345  # replay a seed
 //
 // The seed is logged at the start. The same seed draws the same plans for
