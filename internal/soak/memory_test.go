@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/unisocket/unisocket/server"
 	"github.com/unisocket/unisocket/uni"
 )
 
@@ -311,5 +310,3 @@ func BenchmarkRetainedMemory(b *testing.B) {
 		})
 	}
 }
-
-var _ = server.Behaviours // the server package documents the query parameters used above
