@@ -68,6 +68,9 @@ func TestSoak(t *testing.T) {
 	if l.flood < 1 || l.floodSize < minFloodSize || l.floodSize >= soakReadLimit || l.burst < 1 {
 		t.Fatalf("-soak.flood must be 1 or more, -soak.floodsize from %d to %d and -soak.burst 1 or more", minFloodSize, soakReadLimit-1)
 	}
+	if *connsFlag < 0 || *jsFlag < 0 || *connsFlag+*jsFlag == 0 {
+		t.Fatalf("-soak.conns and -soak.js must be 0 or more, and not both 0")
+	}
 	t.Logf("soak: %v, seed %d (-soak.seed=%d replays the same choices), %d Go clients, %d JavaScript runtimes, floods of up to %d × %d B, bursts of up to %d",
 		duration, seed, seed, *connsFlag, *jsFlag, l.flood, l.floodSize, l.burst)
 
