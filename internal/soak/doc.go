@@ -56,7 +56,7 @@
 //
 // # Running the soak
 //
-// go test ./... runs TestSoak for 35 s, 20 s under -race, and 5 s with
+// go test ./... runs TestSoak for 35 s, 15 s under -race, and 5 s with
 // -short. Its flags go after the package path, written -flag=value:
 //
 //	go test ./internal/soak/ -run TestSoak -v                   # 35 s

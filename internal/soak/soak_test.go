@@ -20,7 +20,7 @@ import (
 
 var (
 	soakFlag = flag.Duration("soak", 0,
-		"how long TestSoak runs; 0 means 35s (20s under -race, 5s with -short); -soak=10m is the release check")
+		"how long TestSoak runs; 0 means 35s (15s under -race, 5s with -short); -soak=10m is the release check")
 	seedFlag = flag.Uint64("soak.seed", 0,
 		"seed of TestSoak's random choices; 0 means a fresh one, which the test prints")
 	connsFlag = flag.Int("soak.conns", 48, "Go clients reconnecting concurrently in TestSoak")
@@ -41,7 +41,7 @@ func soakDuration() time.Duration {
 	case testing.Short():
 		return 5 * time.Second
 	case raceEnabled:
-		return 20 * time.Second
+		return 15 * time.Second
 	default:
 		return 35 * time.Second
 	}
