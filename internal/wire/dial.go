@@ -87,6 +87,12 @@ func NewTransport(opts TransportOptions) *Transport {
 		ForceAttemptHTTP2:  false,
 		DisableCompression: true,
 		MaxIdleConns:       -1,
+		// A handshake's connection is never reused: Dial finds its raw
+		// connection through the request's context (rawConnRecord), and a
+		// pooled connection left by a refused handshake (a 503, say) would
+		// be handed to another request whose record points elsewhere, so
+		// that ending one socket cut another's TCP connection.
+		DisableKeepAlives: true,
 	}
 	t.client = &http.Client{
 		Transport: withProxy(ht, opts.Proxy), // proxy.go
