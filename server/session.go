@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -144,11 +145,23 @@ func (h *handler) session(w http.ResponseWriter, r *http.Request, b behaviour, l
 	}
 }
 
+// dropDrainTimeout bounds how long drop=1 reads what the client still
+// sends after the server's FIN, for a client that never closes its side.
+const dropDrainTimeout = 10 * time.Second
+
 // end ends the session as close=, drop=, reset= or stall= asks. conn is
 // the connection c runs on.
 func (h *handler) end(c *websocket.Conn, conn net.Conn, b behaviour, echoed int, log logFunc) {
 	switch {
 	case b.drop:
+		// A FIN, then whatever the client still sends is read and
+		// ignored: closing with unread input would send a reset instead,
+		// and a reset makes the client's kernel discard echoes it has
+		// received but not yet read (reset=1 is that case).
+		if cw, ok := conn.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+			_ = conn.SetReadDeadline(time.Now().Add(dropDrainTimeout))
+			_, _ = io.Copy(io.Discard, conn)
+		}
 		_ = c.CloseNow()
 		log("drop=1: cut the TCP connection after %d echoed messages", echoed)
 		return
