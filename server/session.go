@@ -159,8 +159,11 @@ func (h *handler) end(c *websocket.Conn, conn net.Conn, b behaviour, echoed int,
 		// and a reset makes the client's kernel discard echoes it has
 		// received but not yet read (reset=1 is that case).
 		if cw, ok := conn.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+			log("drop=1: cut the TCP connection after %d echoed messages", echoed)
 			_ = conn.SetReadDeadline(time.Now().Add(dropDrainTimeout))
 			_, _ = io.Copy(io.Discard, conn)
+			_ = c.CloseNow()
+			return
 		}
 		_ = c.CloseNow()
 		log("drop=1: cut the TCP connection after %d echoed messages", echoed)
