@@ -127,6 +127,8 @@ func (a *App) admit(t *SocketTask, multiple bool) error {
 	}
 	if limit <= 0 || inUse+reserved < limit {
 		a.tasks = append(a.tasks, t)
+		a.live = append(a.live, t)
+		a.running[t] = struct{}{}
 		a.mu.Unlock()
 		return nil
 	}
