@@ -34,12 +34,12 @@ func (a *App) connectSocket(opts *ConnectSocketOptions, keep bool) (*SocketTask,
 	if keep {
 		t.inbox.Store(newInbox())
 	}
-	p, err := a.plan(opts)
+	p, timeout, err := a.plan(opts)
 	var ctx context.Context
 	if err == nil {
 		// The handshake's context exists before admit publishes the task
 		// in the registry, where a concurrent closeSocket may abort it.
-		ctx, t.cancel = context.WithTimeout(context.Background(), p.timeout)
+		ctx, t.cancel = context.WithTimeout(context.Background(), timeout)
 		if err = a.admit(t, opts.Multiple); err != nil {
 			t.cancel()
 		}

@@ -199,24 +199,15 @@ func (t *SocketTask) OnMessage(fn func(OnMessageResult)) {
 }
 
 // connect runs the handshake and then the read loop, on its own goroutine.
-func (t *SocketTask) connect(ctx context.Context, p *dialPlan) {
+func (t *SocketTask) connect(ctx context.Context, p wire.DialOptions) {
 	a := t.app
-	conn, hs, err := wire.Dial(ctx, wire.DialOptions{
-		URL:          p.url,
-		Header:       p.header,
-		Method:       p.method,
-		Protocols:    p.protocols,
-		Compression:  p.deflate,
-		ReadLimit:    a.cfg.ReadLimit,
-		CloseTimeout: a.cfg.CloseTimeout,
-		Transport:    a.transport,
-	})
+	conn, hs, err := wire.Dial(ctx, p)
 	t.mu.Lock()
 	t.cancel()
 	t.cancel = nil // only called while CONNECTING; dropping it frees the context
 	if err == nil && t.aborted {
 		conn.Abort()
-		err = &wire.HandshakeError{Kind: wire.KindAborted, URL: p.url}
+		err = &wire.HandshakeError{Kind: wire.KindAborted, URL: p.URL}
 	}
 	if err != nil {
 		t.failure = err
