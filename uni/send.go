@@ -27,7 +27,7 @@ func (o *SendSocketMessageOptions) callbacks() Callbacks {
 }
 
 // Send sends a message. It returns at once; the result callbacks run on the
-// App's dispatcher once the message was written, or failed to be. Messages
+// App's Executor once the message was written, or failed to be. Messages
 // sent from one goroutine are written in the order given.
 //
 // Sending before the socket opens fails with
@@ -99,11 +99,11 @@ func encodeData(data any, copyBytes bool) (binary bool, p []byte, s string, err 
 	}
 }
 
-// result delivers a call's outcome on the dispatcher, after every event
+// result delivers a call's outcome on the Executor, after every event
 // already queued.
 func (a *App) result(cb Callbacks, res GeneralCallbackResult) {
 	if !cb.HasAny() {
 		return
 	}
-	a.disp.post(func() { a.callResult(cb, res) })
+	a.exec.Execute(func() { a.callResult(cb, res) })
 }
