@@ -63,8 +63,8 @@ func (r *Runtime) deliver(cb jsCallbacks, res uni.GeneralCallbackResult) {
 	run(cb.complete)
 }
 
-// asyncCall prepares a call whose result package uni reports later, on its
-// dispatcher. It returns the Complete callback to hand to package uni (nil
+// asyncCall prepares a call whose result package uni reports later, on
+// the loop. It returns the Complete callback to hand to package uni (nil
 // when JavaScript asked for no result) and the value the JavaScript call
 // returns: a Promise in the Promise form (no callback given and promisify
 // set), undefined otherwise. Until the result reaches JavaScript the call
@@ -83,17 +83,10 @@ func (r *Runtime) asyncCall(api string, opts *goja.Object, promisify bool) (comp
 	default:
 		return nil, ret
 	}
-	end := r.beginCall(api)
-	settled := false // on the loop; uni promises one result, this makes sure
+	r.pending[api]++
 	return func(res uni.GeneralCallbackResult) {
-		r.loop.post(func() {
-			if settled {
-				return
-			}
-			settled = true
-			end()
-			settle(res)
-		})
+		r.pending[api]--
+		settle(res)
 	}, ret
 }
 
@@ -110,16 +103,11 @@ func (r *Runtime) settle(resolve, reject func(any) error, res uni.GeneralCallbac
 
 // failLater reports a failure found before package uni was called (a
 // wrongly typed argument) the way package uni reports the results of
-// asynchronous calls: through the App's dispatcher, so results reach
-// JavaScript in the order of the calls.
+// asynchronous calls: as a later turn of the loop.
 func (r *Runtime) failLater(complete func(uni.GeneralCallbackResult), api, cause string) {
 	if complete == nil {
 		return
 	}
 	res := uni.GeneralCallbackResult{ErrMsg: api + ":fail " + cause}
-	r.viaDispatcher(func() { complete(res) })
+	r.loop.Execute(func() { complete(res) })
 }
-
-// viaDispatcher runs fn on the App's dispatcher after the callbacks
-// already queued there, so results reach JavaScript in call order.
-func (r *Runtime) viaDispatcher(fn func()) { r.app.Post(fn) }

@@ -40,12 +40,15 @@
 //
 // # Event loop and ordering
 //
-// All JavaScript runs on the goroutine that called Run. The App's events
-// and call results arrive on its dispatcher goroutine and are queued to the
-// loop without ever blocking it. A socket's readyState, as JavaScript sees
-// it, changes when its events reach JavaScript (and to CLOSING when close is
-// called), as in a browser, so code that sends before onOpen fails the same
-// way every time, however fast the server is.
+// All JavaScript runs on the goroutine that called Run. The loop is the
+// App's uni.Executor: the App's events and call results are queued to it
+// from the sockets' goroutines, never blocking them, and package uni runs
+// every listener and result as a turn of the loop. The binding converts
+// values and decides nothing: readyState, the global target, listener
+// order and every errMsg are package uni's. A socket's readyState changes
+// when its events reach JavaScript (and to CLOSING when close is called),
+// as in a browser, so code that sends before onOpen fails the same way
+// every time, however fast the server is.
 //
 // The script ends when nothing is pending: no timer, no socket that has not
 // reported its close (or, on profiles that report a failed handshake with an

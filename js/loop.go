@@ -17,9 +17,11 @@ import (
 // the close handshakes of sockets the script left open.
 const shutdownTimeout = 5 * time.Second
 
-// queue is where other goroutines hand work to the loop. post never
-// blocks and never drops: the App's dispatcher must not wait on
-// JavaScript, or a slow listener would stall every socket's reader.
+// queue is where other goroutines hand work to the loop. It is the App's
+// uni.Executor: every listener and result of the App runs as a turn of the
+// loop. Execute never blocks and never drops: a socket's reader must not
+// wait on JavaScript, or a slow listener would stall its pongs and close
+// frames.
 type queue struct {
 	mu   sync.Mutex
 	jobs []func()
@@ -28,8 +30,8 @@ type queue struct {
 
 func (q *queue) init() { q.wake = make(chan struct{}, 1) }
 
-// post queues fn to run on the loop, after every job posted before it.
-func (q *queue) post(fn func()) {
+// Execute queues fn to run on the loop, after every job queued before it.
+func (q *queue) Execute(fn func()) {
 	q.mu.Lock()
 	q.jobs = append(q.jobs, fn)
 	q.mu.Unlock()
@@ -71,28 +73,23 @@ func (r *Runtime) runLoop(ctx context.Context) error {
 					return r.pendingError(ctx)
 				}
 				job()
+				r.turnPayload = [4]goja.Value{}
 				r.afterTurn()
 			}
 			continue
 		}
 		if r.timers.due(time.Now()) {
-			// Each event is one job (taskEvent runs the task's and the
+			// Each event is one job (package uni runs the task's and the
 			// global listeners together), so a timer never runs between
 			// two listeners of one event, as it cannot in a browser.
 			r.runDueTimers(ctx, time.Now())
 			continue
 		}
-		if r.idle() {
-			// Nothing the script waits for is left, but the dispatcher may
-			// still be running callbacks (results of calls on finished
-			// sockets, say). Wait for it, then look again.
-			if !r.waitIdle(ctx) {
-				continue
-			}
-			if r.loop.empty() {
-				return nil
-			}
-			continue
+		if r.idle() && r.loop.empty() {
+			// Nothing will be queued any more: every count idle reads
+			// drops only on this goroutine, when the job it waits for
+			// runs.
+			return nil
 		}
 		var tick <-chan time.Time
 		if when, ok := r.timers.next(); ok {
@@ -107,10 +104,10 @@ func (r *Runtime) runLoop(ctx context.Context) error {
 	}
 }
 
-// idle reports whether the script waits for nothing: no timer, no socket,
-// no API result.
+// idle reports whether the script waits for nothing: no timer, no socket
+// with events to come (the App says which: uni.App.Live), no API result.
 func (r *Runtime) idle() bool {
-	if r.timers.len() > 0 || len(r.recs) > 0 {
+	if r.timers.len() > 0 || r.app.Live() > 0 {
 		return false
 	}
 	for _, n := range r.pending {
@@ -119,17 +116,6 @@ func (r *Runtime) idle() bool {
 		}
 	}
 	return true
-}
-
-// waitIdle waits until the App has run every callback queued so far. It
-// reports false if ctx ended first.
-func (r *Runtime) waitIdle(ctx context.Context) bool {
-	select {
-	case <-r.app.Idle():
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // afterTurn ends a turn of the loop: the Promise jobs have run (goja runs
@@ -163,48 +149,12 @@ func (r *Runtime) trackRejection(p *goja.Promise, op goja.PromiseRejectionOperat
 	}
 }
 
-// beginCall counts an API call whose result will arrive on the
-// dispatcher; the returned function, run on the loop when it does,
-// uncounts it.
-func (r *Runtime) beginCall(api string) (end func()) {
-	r.pending[api]++
-	return func() { r.pending[api]-- }
-}
-
 // shutdown closes the sockets the script left open, all at once, and waits
-// until their goroutines and the Apps' dispatchers are done, so that Run
-// leaves nothing running.
+// until their goroutines are done, so that Run leaves nothing running.
 func (r *Runtime) shutdown() {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	var wg sync.WaitGroup
-	for t := range r.recs {
-		wg.Go(func() { _ = t.Shutdown(ctx, 1000, "") })
-	}
-	for _, rec := range r.ending {
-		wg.Go(func() {
-			select {
-			case <-rec.Done():
-			case <-ctx.Done():
-			}
-		})
-	}
-	wg.Wait()
-	r.waitIdle(ctx)
-}
-
-// pruneEnding forgets the finished sockets whose goroutines are done.
-func (r *Runtime) pruneEnding() {
-	keep := r.ending[:0]
-	for _, t := range r.ending {
-		select {
-		case <-t.Done():
-		default:
-			keep = append(keep, t)
-		}
-	}
-	clear(r.ending[len(keep):])
-	r.ending = keep
+	_ = r.app.Shutdown(ctx)
 }
 
 // PendingError is Run's error when its context ended, or the script was
@@ -259,11 +209,7 @@ func (r *Runtime) pendingError(ctx context.Context) *PendingError {
 
 // describeSockets groups the live sockets by state: "1 socket open: URL".
 func (r *Runtime) describeSockets() []string {
-	tasks := make([]*uni.SocketTask, 0, len(r.recs))
-	for t := range r.recs {
-		tasks = append(tasks, t)
-	}
-	sort.Slice(tasks, func(i, j int) bool { return tasks[i].ID() < tasks[j].ID() })
+	tasks := r.app.LiveSockets()
 	var order []uni.ReadyState
 	urls := map[uni.ReadyState][]string{}
 	for _, t := range tasks {

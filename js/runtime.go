@@ -12,7 +12,6 @@ import (
 
 	"github.com/dop251/goja"
 
-	"github.com/unisocket/unisocket/platform"
 	"github.com/unisocket/unisocket/uni"
 )
 
@@ -48,19 +47,14 @@ type Runtime struct {
 	helpers helpers
 
 	// Loop-goroutine state.
-	recs       map[*uni.SocketTask]*taskRec // sockets JavaScript still waits on
-	registry   []*taskRec                   // the App's registry as JavaScript has seen it, oldest first
-	ending     []*uni.SocketTask            // sockets over for JavaScript whose goroutines may still run
-	running    string                       // where JavaScript was interrupted, if it was
-	pending    map[string]int               // API calls waiting for their result, by API name
-	rejections []*goja.Promise              // rejected with no handler, this turn
-	reported   int                          // uncaught errors reported so far
-	stopped    bool                         // the JavaScript was interrupted
-	taskProto  *goja.Object                 // SocketTask.prototype
-	taskKey    *goja.Symbol                 // hidden property tying a task object to its taskRec
-	dead       *uni.SocketTask              // a task that never connects; see closedTask
-	profile    platform.Profile             // the App's
-	globalSubs globalListeners              // uni.onSocket* and wx.onSocket* listeners
+	running     string          // where JavaScript was interrupted, if it was
+	pending     map[string]int  // API calls waiting for their result, by API name
+	rejections  []*goja.Promise // rejected with no handler, this turn
+	reported    int             // uncaught errors reported so far
+	stopped     bool            // the JavaScript was interrupted
+	taskProto   *goja.Object    // SocketTask.prototype
+	taskKey     *goja.Symbol    // hidden property tying a task object to its uni.SocketTask
+	turnPayload [4]goja.Value   // this turn's event payload, by event; see payload
 
 	ran bool
 }
@@ -72,7 +66,6 @@ func New(opts Options) *Runtime {
 		vm:      goja.New(),
 		stdout:  opts.Stdout,
 		stderr:  opts.Stderr,
-		recs:    map[*uni.SocketTask]*taskRec{},
 		pending: map[string]int{},
 		taskKey: goja.NewSymbol("unisocket.task"),
 	}
@@ -93,8 +86,9 @@ func New(opts Options) *Runtime {
 	if cfg.ErrorLog == nil {
 		cfg.ErrorLog = log.New(r.stderr, "", 0)
 	}
-	r.app = uni.NewApp(cfg)
 	r.loop.init()
+	cfg.Executor = &r.loop
+	r.app = uni.NewApp(cfg)
 	r.mods.init()
 
 	r.vm.SetPromiseRejectionTracker(r.trackRejection)

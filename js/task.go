@@ -6,7 +6,6 @@ import (
 
 	"github.com/dop251/goja"
 
-	"github.com/unisocket/unisocket/platform"
 	"github.com/unisocket/unisocket/uni"
 )
 
@@ -22,133 +21,62 @@ const (
 
 var eventNames = [...]string{"Open", "Close", "Error", "Message"}
 
-// taskRec is the loop's record of one socket: its JavaScript object, its
-// readyState as JavaScript has seen it, and its JavaScript listeners. Only
-// the loop goroutine touches it.
-type taskRec struct {
-	t        *uni.SocketTask
-	obj      *goja.Object
-	state    uni.ReadyState
-	opened   bool // the open event reached JavaScript
-	early    bool // closed while JavaScript saw it CONNECTING: the handshake was abandoned
-	live     bool // the loop waits for this socket's end
-	handlers [4][]*goja.Object
-}
-
-// newTaskRec makes the JavaScript object for t. A live task is one that
-// connects: the loop waits for it, and its events are hooked at once; the
-// others (connectSocket failed) are CLOSED for good.
-func (r *Runtime) newTaskRec(t *uni.SocketTask, live bool) *taskRec {
-	rec := &taskRec{t: t, state: uni.StateClosed, live: live}
+// newTaskObject makes the JavaScript object for t.
+func (r *Runtime) newTaskObject(t *uni.SocketTask) *goja.Object {
 	obj := r.vm.NewObject()
 	_ = obj.SetPrototype(r.taskPrototype())
-	_ = obj.DefineDataPropertySymbol(r.taskKey, r.vm.ToValue(rec), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
-	rec.obj = obj
-	if !live {
-		return rec
-	}
-	rec.state = uni.StateConnecting
-	r.recs[t] = rec
-	r.registry = append(r.registry, rec)
-	// Events reach the loop in the dispatcher's order; the conversion to
-	// JavaScript values happens on the loop, and only when a listener is
-	// there to receive them.
-	t.OnOpen(func(res uni.OnOpenResult) {
-		r.loop.post(func() { r.taskEvent(rec, evOpen, func() goja.Value { return r.openPayload(res) }) })
-	})
-	t.OnError(func(res uni.OnErrorResult) {
-		r.loop.post(func() { r.taskEvent(rec, evError, func() goja.Value { return r.errorPayload(rec, res) }) })
-	})
-	t.OnClose(func(res uni.OnCloseResult) {
-		r.loop.post(func() { r.taskEvent(rec, evClose, func() goja.Value { return r.closePayload(res) }) })
-	})
-	t.OnMessage(func(res uni.OnMessageResult) {
-		r.loop.post(func() { r.taskEvent(rec, evMessage, func() goja.Value { return r.messagePayload(res) }) })
-	})
-	return rec
+	_ = obj.DefineDataPropertySymbol(r.taskKey, r.vm.ToValue(t), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	return obj
 }
 
-// apply moves the readyState JavaScript sees, as the event reaching it
-// does in a browser.
-func (rec *taskRec) apply(ev event) {
+// listen adds fn as a listener for ev: of task t, or a global one when t
+// is nil. Package uni decides when it runs (on the loop, which is the
+// App's Executor); the listener converts the payload and reports a throw
+// as uni-app H5 reports it.
+func (r *Runtime) listen(t *uni.SocketTask, ev event, fn *goja.Object, where string) {
+	f, _ := goja.AssertFunction(fn)
+	call := func(v goja.Value) { r.invoke(f, goja.Undefined(), listener, where, v) }
 	switch ev {
 	case evOpen:
-		rec.opened = true
-		if rec.state == uni.StateConnecting {
-			rec.state = uni.StateOpen
+		l := func(res uni.OnOpenResult) { call(r.payload(ev, func() goja.Value { return r.openPayload(res) })) }
+		if t != nil {
+			t.OnOpen(l)
+		} else {
+			r.app.OnSocketOpen(l)
 		}
-	case evError, evClose:
-		rec.state = uni.StateClosed
+	case evClose:
+		l := func(res uni.OnCloseResult) { call(r.payload(ev, func() goja.Value { return r.closePayload(res) })) }
+		if t != nil {
+			t.OnClose(l)
+		} else {
+			r.app.OnSocketClose(l)
+		}
+	case evError:
+		l := func(res uni.OnErrorResult) { call(r.payload(ev, func() goja.Value { return r.errorPayload(res) })) }
+		if t != nil {
+			t.OnError(l)
+		} else {
+			r.app.OnSocketError(l)
+		}
+	case evMessage:
+		l := func(res uni.OnMessageResult) { call(r.payload(ev, func() goja.Value { return r.messagePayload(res) })) }
+		if t != nil {
+			t.OnMessage(l)
+		} else {
+			r.app.OnSocketMessage(l)
+		}
 	}
 }
 
-// taskEvent delivers an event to JavaScript: to the task's listeners, in
-// the order they were added, and, when the task is the global target, to
-// the global listeners, before or after them as the profile says. Each
-// throw is reported as uni-app H5 reports it. One job per event keeps all
-// its listeners in one turn, as in a browser.
-func (r *Runtime) taskEvent(rec *taskRec, ev event, makePayload func() goja.Value) {
-	if ev == evOpen && rec.state != uni.StateConnecting {
-		// The script closed the socket before it saw it open: a browser
-		// never fires open after that, whatever the network did.
-		return
+// payload returns the current turn's payload object for ev, making it on
+// first use. Package uni delivers one event per turn to all its
+// listeners, and uni-app H5 passes them one object, so the object is made
+// once per turn and only if some listener is there to receive it.
+func (r *Runtime) payload(ev event, make func() goja.Value) goja.Value {
+	if r.turnPayload[ev] == nil {
+		r.turnPayload[ev] = make()
 	}
-	rec.apply(ev)
-	target := r.globalTarget() == rec
-	// One payload object for every listener, as uni-app H5 passes it;
-	// made only if some listener is there to receive it.
-	var payload goja.Value
-	get := func() goja.Value {
-		if payload == nil {
-			payload = makePayload()
-		}
-		return payload
-	}
-	own := func() {
-		where := "socketTask.on" + eventNames[ev] + " callback function"
-		for _, fn := range append([]*goja.Object(nil), rec.handlers[ev]...) {
-			f, _ := goja.AssertFunction(fn)
-			r.invoke(f, goja.Undefined(), listener, where, get())
-		}
-	}
-	global := func() {
-		if !target {
-			return
-		}
-		for _, l := range append([]globalListener(nil), r.globalSubs[ev]...) {
-			f, _ := goja.AssertFunction(l.fn)
-			r.invoke(f, goja.Undefined(), listener, l.where, get())
-		}
-	}
-	if r.profile.ListenerOrder == platform.GlobalFirst {
-		global()
-		own()
-	} else {
-		own()
-		global()
-	}
-	if ev == evError || ev == evClose {
-		r.unregister(rec) // a task leaves the registry at its first error or close
-	}
-	// The socket is over for JavaScript once its close arrived, or its
-	// error on profiles that report a failed handshake with the error
-	// alone.
-	if ev == evClose || (ev == evError && !rec.opened && r.profile.HandshakeFailure == platform.ErrorOnly) {
-		r.finish(rec)
-	}
-}
-
-// finish stops waiting for a socket.
-func (r *Runtime) finish(rec *taskRec) {
-	if !rec.live {
-		return
-	}
-	rec.live = false
-	delete(r.recs, rec.t)
-	r.ending = append(r.ending, rec.t)
-	if len(r.ending) > 64 {
-		r.pruneEnding()
-	}
+	return r.turnPayload[ev]
 }
 
 // Payloads, built on the loop. Field names are those of @dcloudio/types
@@ -156,7 +84,7 @@ func (r *Runtime) finish(rec *taskRec) {
 
 func (r *Runtime) openPayload(res uni.OnOpenResult) goja.Value {
 	obj := r.vm.NewObject()
-	if r.profile.OpenHeader {
+	if res.Header != nil {
 		h := r.vm.NewObject()
 		names := make([]string, 0, len(res.Header))
 		for k := range res.Header {
@@ -178,16 +106,10 @@ func (r *Runtime) closePayload(res uni.OnCloseResult) goja.Value {
 	return obj
 }
 
-func (r *Runtime) errorPayload(rec *taskRec, res uni.OnErrorResult) goja.Value {
+func (r *Runtime) errorPayload(res uni.OnErrorResult) goja.Value {
 	obj := r.vm.NewObject()
-	if r.profile.ErrorMessage {
-		msg := res.ErrMsg
-		if rec.early {
-			// Abandoned while the script saw it connecting, even if the
-			// handshake had just completed underneath.
-			msg = uni.CauseClosedEarly
-		}
-		_ = obj.Set("errMsg", msg)
+	if r.app.Profile().ErrorMessage {
+		_ = obj.Set("errMsg", res.ErrMsg)
 	}
 	return obj
 }
@@ -215,22 +137,22 @@ func (r *Runtime) taskPrototype() *goja.Object {
 	}
 	vm := r.vm
 	proto := vm.NewObject()
-	method := func(name string, fn func(*taskRec, goja.FunctionCall) goja.Value) {
+	method := func(name string, fn func(*uni.SocketTask, goja.FunctionCall) goja.Value) {
 		_ = proto.DefineDataProperty(name, vm.ToValue(func(call goja.FunctionCall) goja.Value {
-			return fn(r.recOf(call.This), call)
+			return fn(r.taskOf(call.This), call)
 		}), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
 	method("send", r.taskSend)
 	method("close", r.taskClose)
 	for ev := evOpen; ev <= evMessage; ev++ {
-		method("on"+eventNames[ev], func(rec *taskRec, call goja.FunctionCall) goja.Value {
-			fn := r.callbackArg(call.Argument(0))
-			rec.handlers[ev] = append(rec.handlers[ev], fn)
+		where := "socketTask.on" + eventNames[ev] + " callback function"
+		method("on"+eventNames[ev], func(t *uni.SocketTask, call goja.FunctionCall) goja.Value {
+			r.listen(t, ev, r.callbackArg(call.Argument(0)), where)
 			return goja.Undefined()
 		})
 	}
 	_ = proto.DefineAccessorProperty("readyState", vm.ToValue(func(call goja.FunctionCall) goja.Value {
-		return vm.ToValue(int(r.recOf(call.This).state))
+		return vm.ToValue(int(r.taskOf(call.This).ReadyState()))
 	}), nil, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	for s := uni.StateConnecting; s <= uni.StateClosed; s++ {
 		_ = proto.DefineDataProperty(s.String(), vm.ToValue(int(s)), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
@@ -245,13 +167,13 @@ func (r *Runtime) taskPrototype() *goja.Object {
 	return proto
 }
 
-// recOf finds the record behind a task object, throwing a TypeError for
+// taskOf finds the task behind a task object, throwing a TypeError for
 // anything else (a method called on the wrong object).
-func (r *Runtime) recOf(this goja.Value) *taskRec {
+func (r *Runtime) taskOf(this goja.Value) *uni.SocketTask {
 	if obj, ok := this.(*goja.Object); ok {
 		if v := obj.GetSymbol(r.taskKey); v != nil {
-			if rec, ok := v.Export().(*taskRec); ok {
-				return rec
+			if t, ok := v.Export().(*uni.SocketTask); ok {
+				return t
 			}
 		}
 	}
@@ -270,7 +192,7 @@ func (r *Runtime) callbackArg(v goja.Value) *goja.Object {
 }
 
 // taskSend is SocketTask.send.
-func (r *Runtime) taskSend(rec *taskRec, call goja.FunctionCall) goja.Value {
+func (r *Runtime) taskSend(t *uni.SocketTask, call goja.FunctionCall) goja.Value {
 	opts := objectArg(call.Argument(0))
 	complete, _ := r.asyncCall("sendSocketMessage", opts, false)
 	data, cause := r.sendData(opts)
@@ -278,20 +200,12 @@ func (r *Runtime) taskSend(rec *taskRec, call goja.FunctionCall) goja.Value {
 		r.failLater(complete, "sendSocketMessage", cause)
 		return goja.Undefined()
 	}
-	target := rec.t
-	if rec.state == uni.StateConnecting {
-		// JavaScript has not seen the open event, so the socket is not
-		// open for it, even if the handshake just completed. Fail as
-		// package uni fails a send on a socket that is not open: by
-		// asking it to send on one that never will be.
-		target = r.closedTask()
-	}
-	target.Send(uni.SendSocketMessageOptions{Data: data, Complete: complete})
+	t.Send(uni.SendSocketMessageOptions{Data: data, Complete: complete})
 	return goja.Undefined()
 }
 
 // taskClose is SocketTask.close.
-func (r *Runtime) taskClose(rec *taskRec, call goja.FunctionCall) goja.Value {
+func (r *Runtime) taskClose(t *uni.SocketTask, call goja.FunctionCall) goja.Value {
 	opts := objectArg(call.Argument(0))
 	complete, _ := r.asyncCall("closeSocket", opts, false)
 	code, reason, cause := r.closeArgs(opts)
@@ -299,45 +213,8 @@ func (r *Runtime) taskClose(rec *taskRec, call goja.FunctionCall) goja.Value {
 		r.failLater(complete, "closeSocket", cause)
 		return goja.Undefined()
 	}
-	before := rec.t.ReadyState()
-	if rec.state == uni.StateConnecting {
-		// For the script the socket is still connecting, whatever the
-		// network did meanwhile: the profile's close-before-open rule
-		// applies to the state the script sees.
-		if code == 0 {
-			code = 1000
-		}
-		if err := uni.ValidateClose(code, reason); err != nil {
-			r.failLater(complete, "closeSocket", err.Error())
-			return goja.Undefined()
-		}
-		if r.profile.CloseBeforeOpen == platform.FailNotConnected {
-			r.failLater(complete, "closeSocket", uni.CauseNotConnected)
-			return goja.Undefined()
-		}
-		if complete != nil {
-			ok := uni.GeneralCallbackResult{ErrMsg: "closeSocket:ok"}
-			r.viaDispatcher(func() { complete(ok) })
-		}
-		rec.early = true
-		rec.t.Abort()
-		rec.state = uni.StateClosing
-		return goja.Undefined()
-	}
-	rec.t.Close(uni.CloseSocketOptions{Code: code, Reason: reason, Complete: complete})
-	r.noteClosing(rec, before)
+	t.Close(uni.CloseSocketOptions{Code: code, Reason: reason, Complete: complete})
 	return goja.Undefined()
-}
-
-// noteClosing moves the readyState JavaScript sees to CLOSING when a close
-// call started closing the socket (a browser does so synchronously). A
-// close that failed, or that the profile refuses before open, leaves it.
-func (r *Runtime) noteClosing(rec *taskRec, before uni.ReadyState) {
-	after := rec.t.ReadyState()
-	started := (before == uni.StateConnecting || before == uni.StateOpen) && (after == uni.StateClosing || after == uni.StateClosed)
-	if started && rec.state != uni.StateClosed {
-		rec.state = uni.StateClosing
-	}
 }
 
 // sendData converts the data option: a string, or the bytes of an
@@ -379,16 +256,6 @@ func (r *Runtime) closeArgs(opts *goja.Object) (code int, reason, cause string) 
 		reason = r.toString(v)
 	}
 	return code, reason, ""
-}
-
-// closedTask returns a task that never connects (a connectSocket with no
-// url), to have package uni phrase the failures of sends on a socket that
-// is not open.
-func (r *Runtime) closedTask() *uni.SocketTask {
-	if r.dead == nil {
-		r.dead = r.app.ConnectSocket(uni.ConnectSocketOptions{Fail: func(uni.GeneralCallbackResult) {}})
-	}
-	return r.dead
 }
 
 // objectArg returns v as an options object, or nil when it is not one

@@ -9,20 +9,9 @@ import (
 	"github.com/unisocket/unisocket/uni"
 )
 
-// globalListener is one function given to uni.onSocket* or wx.onSocket*.
-type globalListener struct {
-	fn    *goja.Object
-	where string // how a throw is reported: "uni.onSocketOpen callback function"
-}
-
-// globalListeners are the JavaScript global listeners by event, in
-// registration order (uni and wx ones together: both act on one App).
-type globalListeners [4][]globalListener
-
 // installUni installs the uni and wx globals. They share the App and
 // differ in one thing: wx.connectSocket has no Promise form.
 func (r *Runtime) installUni() {
-	r.profile = r.app.Profile()
 	// Built now: once a context ended, the interrupted runtime could not
 	// run the script that makes the constructor.
 	r.taskPrototype()
@@ -54,18 +43,16 @@ func (r *Runtime) connectSocket(promiseForm bool) func(goja.FunctionCall) goja.V
 		cb := r.callbacksOf(opts)
 		goOpts, cause := r.connectOptions(opts)
 		var res uni.GeneralCallbackResult
-		var rec *taskRec
+		var t *uni.SocketTask
 		if cause != "" {
 			res = uni.GeneralCallbackResult{ErrMsg: "connectSocket:fail " + cause}
-			rec = r.newTaskRec(r.closedTask(), false)
+			t = r.app.ConnectSocket(uni.ConnectSocketOptions{}) // CLOSED, never registered
 		} else {
+			// The result runs before ConnectSocket returns. This is a turn
+			// of the loop, which is the App's Executor, so no event of the
+			// new socket can reach a listener before the script adds it.
 			goOpts.Complete = func(gr uni.GeneralCallbackResult) { res = gr }
-			// One turn of the App: no event of the new socket can be
-			// delivered before its listeners are hooked.
-			r.app.Run(func() {
-				t := r.app.ConnectSocket(goOpts)
-				rec = r.newTaskRec(t, res.OK())
-			})
+			t = r.app.ConnectSocket(goOpts)
 		}
 		if promiseForm && !cb.any() {
 			p, resolve, reject := r.vm.NewPromise()
@@ -75,7 +62,7 @@ func (r *Runtime) connectSocket(promiseForm bool) func(goja.FunctionCall) goja.V
 		// uni-app H5 calls success/fail/complete before connectSocket
 		// returns.
 		r.deliver(cb, res)
-		return rec.obj
+		return r.newTaskObject(t)
 	}
 }
 
@@ -145,102 +132,37 @@ func (r *Runtime) connectOptions(opts *goja.Object) (o uni.ConnectSocketOptions,
 	return o, ""
 }
 
-// onSocket returns uni.onSocket<Event> (or wx's).
-//
-// The global API is the App's (reference §5), mirrored on the loop: the
-// target is the oldest socket still registered, a socket leaves the
-// registry once the listeners of its first error or close ran, every
-// listener fires, in the profile's order against the task's own. Package
-// uni keeps its registry on its dispatcher, ahead of JavaScript; the mirror
-// keeps the global API in step with the events JavaScript has seen.
+// onSocket returns uni.onSocket<Event> (or wx's). Package uni decides
+// which socket's events reach it, and warns on a platform without the
+// global API.
 func (r *Runtime) onSocket(ev event, global string) func(goja.FunctionCall) goja.Value {
 	where := global + ".onSocket" + eventNames[ev] + " callback function"
 	return func(call goja.FunctionCall) goja.Value {
-		fn := r.callbackArg(call.Argument(0))
-		if !r.profile.GlobalAPI {
-			r.goGlobalListener(ev) // the App warns that the platform has none
-			return goja.Undefined()
-		}
-		r.globalSubs[ev] = append(r.globalSubs[ev], globalListener{fn: fn, where: where})
+		r.listen(nil, ev, r.callbackArg(call.Argument(0)), where)
 		return goja.Undefined()
 	}
 }
 
-// goGlobalListener registers a no-op global listener with the App, which
-// on a platform without the global API only warns.
-func (r *Runtime) goGlobalListener(ev event) {
-	switch ev {
-	case evOpen:
-		r.app.OnSocketOpen(func(uni.OnOpenResult) {})
-	case evError:
-		r.app.OnSocketError(func(uni.OnErrorResult) {})
-	case evClose:
-		r.app.OnSocketClose(func(uni.OnCloseResult) {})
-	case evMessage:
-		r.app.OnSocketMessage(func(uni.OnMessageResult) {})
-	}
-}
-
-// globalTarget is the socket the global API acts on: the oldest still
-// registered, as JavaScript has seen the events; nil when none is.
-func (r *Runtime) globalTarget() *taskRec {
-	if len(r.registry) == 0 {
-		return nil
-	}
-	return r.registry[0]
-}
-
-// unregister takes rec out of the registry mirror.
-func (r *Runtime) unregister(rec *taskRec) {
-	for i, x := range r.registry {
-		if x == rec {
-			r.registry = append(r.registry[:i], r.registry[i+1:]...)
-			return
-		}
-	}
-}
-
-// sendSocketMessage is uni.sendSocketMessage (and wx's): the target's
-// send when it is open, else "WebSocket is not connected", as the App's.
+// sendSocketMessage is uni.sendSocketMessage (and wx's).
 func (r *Runtime) sendSocketMessage(call goja.FunctionCall) goja.Value {
 	opts := objectArg(call.Argument(0))
 	complete, ret := r.asyncCall("sendSocketMessage", opts, true)
-	data, cause := r.sendData(opts)
-	switch target := r.globalTarget(); {
-	case cause != "":
+	if data, cause := r.sendData(opts); cause != "" {
 		r.failLater(complete, "sendSocketMessage", cause)
-	case !r.profile.GlobalAPI:
+	} else {
 		r.app.SendSocketMessage(uni.SendSocketMessageOptions{Data: data, Complete: complete})
-	case target == nil || target.state != uni.StateOpen:
-		// The App's text; TestJSErrMsgsMatchGo pins that they agree.
-		r.failLater(complete, "sendSocketMessage", causeNotConnected)
-	default:
-		target.t.Send(uni.SendSocketMessageOptions{Data: data, Complete: complete})
 	}
 	return ret
 }
 
-// closeSocket is uni.closeSocket (and wx's): the target's close, or
-// "WebSocket is not connected" without a target, as the App's.
+// closeSocket is uni.closeSocket (and wx's).
 func (r *Runtime) closeSocket(call goja.FunctionCall) goja.Value {
 	opts := objectArg(call.Argument(0))
 	complete, ret := r.asyncCall("closeSocket", opts, true)
-	code, reason, cause := r.closeArgs(opts)
-	switch target := r.globalTarget(); {
-	case cause != "":
+	if code, reason, cause := r.closeArgs(opts); cause != "" {
 		r.failLater(complete, "closeSocket", cause)
-	case !r.profile.GlobalAPI:
+	} else {
 		r.app.CloseSocket(uni.CloseSocketOptions{Code: code, Reason: reason, Complete: complete})
-	case target == nil:
-		r.failLater(complete, "closeSocket", causeNotConnected)
-	default:
-		before := target.t.ReadyState()
-		target.t.Close(uni.CloseSocketOptions{Code: code, Reason: reason, Complete: complete})
-		r.noteClosing(target, before)
 	}
 	return ret
 }
-
-// causeNotConnected is the App's cause for a global call without a
-// usable target (uni-app's 'WebSocket is not connected').
-const causeNotConnected = uni.CauseNotConnected

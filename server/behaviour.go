@@ -36,8 +36,11 @@ func Behaviours() []Behaviour {
 		{"binary", "1", "send and echo binary messages (text is echoed as binary)"},
 		{"close", "CODE|empty", "close with CODE (empty: a close frame without payload, seen as 1005)"},
 		{"reason", "TEXT", "the close reason, at most 123 bytes"},
-		{"after", "N", "close or drop after echoing N messages (default 0: right after opening)"},
+		{"after", "N", "close, drop, reset or stall after echoing N messages (default 0: right after opening)"},
 		{"drop", "1", "cut the TCP connection without a close frame"},
+		{"reset", "1", "reset the TCP connection (RST) without a close frame"},
+		{"stall", "1", "stop reading and answering; hold the connection until the client goes away"},
+		{"slow", "DURATION", "wait DURATION before reading each client message (a slow reader)"},
 		{"inspect", "1", "first send a JSON description of the handshake request, then echo"},
 		{"hang", "1", "read the handshake request and never answer"},
 		{"compress", "1", "accept permessage-deflate"},
@@ -97,7 +100,10 @@ type behaviour struct {
 	code   websocket.StatusCode // StatusNoStatusRcvd for close=empty
 	reason string
 	drop   bool
+	reset  bool
+	stall  bool
 	after  int
+	slow   time.Duration
 
 	inspect  bool
 	hang     bool
@@ -124,16 +130,8 @@ func parseBehaviour(q url.Values) (behaviour, error) {
 			return b, fmt.Errorf("bad redirect=: want a URL")
 		}
 	}
-	if q.Has("delay") {
-		v := q.Get("delay")
-		if ms, perr := strconv.Atoi(v); perr == nil {
-			b.delay = time.Duration(ms) * time.Millisecond
-		} else if b.delay, err = time.ParseDuration(v); err != nil {
-			return b, fmt.Errorf("bad delay=%q: want a duration such as 300ms or 2s", v)
-		}
-		if b.delay < 0 {
-			return b, fmt.Errorf("bad delay=%q: want a duration of 0 or more", v)
-		}
+	if b.delay, err = durationParam(q, "delay"); err != nil {
+		return b, err
 	}
 	if q.Has("protocol") {
 		switch v := q.Get("protocol"); v {
@@ -180,8 +178,17 @@ func parseBehaviour(q url.Values) (behaviour, error) {
 	if b.drop, err = boolParam(q, "drop"); err != nil {
 		return b, err
 	}
-	if b.close && b.drop {
-		return b, fmt.Errorf("bad close= with drop=1: choose one way to end the connection")
+	if b.reset, err = boolParam(q, "reset"); err != nil {
+		return b, err
+	}
+	if b.stall, err = boolParam(q, "stall"); err != nil {
+		return b, err
+	}
+	if err := oneEnd(b); err != nil {
+		return b, err
+	}
+	if b.slow, err = durationParam(q, "slow"); err != nil {
+		return b, err
 	}
 	if q.Has("after") {
 		if b.after, err = intParam(q, "after", 0, maxSend); err != nil {
@@ -218,6 +225,50 @@ func validCloseCode(code int) bool {
 	default:
 		return code >= 3000 && code <= 4999
 	}
+}
+
+// oneEnd checks that at most one way to end the connection was asked for.
+func oneEnd(b behaviour) error {
+	var ends []string
+	if b.close {
+		ends = append(ends, "close=")
+	}
+	for _, e := range []struct {
+		on   bool
+		name string
+	}{{b.drop, "drop=1"}, {b.reset, "reset=1"}, {b.stall, "stall=1"}} {
+		if e.on {
+			ends = append(ends, e.name)
+		}
+	}
+	if len(ends) > 1 {
+		return fmt.Errorf("bad %s: choose one way to end the connection", strings.Join(ends, " with "))
+	}
+	return nil
+}
+
+// ends reports whether the behaviour ends the session after b.after
+// echoed messages.
+func (b *behaviour) ends() bool { return b.close || b.drop || b.reset || b.stall }
+
+// durationParam reads a duration in Go's syntax, or a bare number of
+// milliseconds; an absent parameter is 0.
+func durationParam(q url.Values, name string) (time.Duration, error) {
+	if !q.Has(name) {
+		return 0, nil
+	}
+	v := q.Get(name)
+	d, err := time.ParseDuration(v)
+	if ms, perr := strconv.Atoi(v); perr == nil {
+		d, err = time.Duration(ms)*time.Millisecond, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("bad %s=%q: want a duration such as 300ms or 2s", name, v)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("bad %s=%q: want a duration of 0 or more", name, v)
+	}
+	return d, nil
 }
 
 func intParam(q url.Values, name string, lo, hi int) (int, error) {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -295,6 +296,88 @@ func TestDrop(t *testing.T) {
 	})
 }
 
+func TestReset(t *testing.T) {
+	srv, logs := start(t, server.Options{})
+	t.Run("right after open", func(t *testing.T) {
+		c := dial(t, srv.URL()+"/?reset=1", nil)
+		if err := readClose(t, c); websocket.CloseStatus(err) != -1 || !errors.Is(err, syscall.ECONNRESET) {
+			t.Errorf("err = %v, want a connection reset without close frame", err)
+		}
+		logs.waitFor("reset=1: reset the TCP connection after 0 echoed messages")
+	})
+	t.Run("after N echoes", func(t *testing.T) {
+		c := dial(t, srv.URL()+"/?reset=1&after=2", nil)
+		for _, m := range []string{"a", "b"} {
+			write(t, c, websocket.MessageText, m)
+			if _, got := read(t, c); got != m {
+				t.Errorf("echo = %q, want %q", got, m)
+			}
+		}
+		if err := readClose(t, c); websocket.CloseStatus(err) != -1 || !errors.Is(err, syscall.ECONNRESET) {
+			t.Errorf("err = %v, want a connection reset without close frame", err)
+		}
+		logs.waitFor("reset=1: reset the TCP connection after 2 echoed messages")
+	})
+	t.Run("tls", func(t *testing.T) {
+		srv, logs := start(t, server.Options{TLS: true})
+		c := dial(t, srv.URL()+"/?reset=1", &websocket.DialOptions{HTTPClient: httpClient(t, srv.ClientTLSConfig())})
+		if err := readClose(t, c); websocket.CloseStatus(err) != -1 {
+			t.Errorf("err = %v, want a connection cut without close frame", err)
+		}
+		logs.waitFor("reset=1: reset the TCP connection after 0 echoed messages")
+	})
+}
+
+func TestStall(t *testing.T) {
+	srv, logs := start(t, server.Options{})
+	c := dial(t, srv.URL()+"/?stall=1&after=1", nil)
+	write(t, c, websocket.MessageText, "answered")
+	if _, got := read(t, c); got != "answered" {
+		t.Errorf("echo = %q", got)
+	}
+	logs.waitFor("stall=1: stopped reading and answering after 1 echoed messages")
+	// Far more than a TCP window: the server keeps reading, so writes
+	// never block, and answers none of it.
+	big := strings.Repeat("s", 1<<20)
+	for range 8 {
+		write(t, c, websocket.MessageBinary, big)
+	}
+	// A stalled server never answers; a short wait for an echo can only
+	// pass, whatever the machine's speed, so it proves nothing alone: the
+	// log line below says the server did not read the messages as
+	// messages.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, p, err := c.Read(ctx); err == nil {
+		t.Errorf("a stalled server answered %d bytes", len(p))
+	}
+	logs.waitFor("stall=1: the client went away")
+	for _, l := range logs.snapshot() {
+		if strings.Contains(l, "echoed messages") && !strings.Contains(l, "after 1 echoed") {
+			t.Errorf("log line %q: the server went on echoing", l)
+		}
+	}
+}
+
+func TestSlow(t *testing.T) {
+	srv, logs := start(t, server.Options{})
+	c := dial(t, srv.URL()+"/?slow=5ms", nil)
+	msgs := []string{"one", "two", "three"}
+	for _, m := range msgs {
+		write(t, c, websocket.MessageText, m)
+	}
+	for _, m := range msgs {
+		if _, got := read(t, c); got != m {
+			t.Errorf("echo = %q, want %q", got, m)
+		}
+	}
+	logs.waitFor("slow=5ms: waiting before reading each message")
+	if err := c.Close(websocket.StatusNormalClosure, ""); err != nil {
+		t.Errorf("close: %v", err)
+	}
+	logs.waitFor(`closed by the client with 1000 "" after 3 echoed messages`)
+}
+
 // methodRoundTripper sends the handshake with another method, as the wire
 // layer does for uni-app's method option.
 type methodRoundTripper struct {
@@ -469,6 +552,12 @@ func TestBadParameters(t *testing.T) {
 		"close=empty&reason=x": "reason=",
 		"close=1000&reason=" + strings.Repeat("r", 124): "reason=",
 		"close=1000&drop=1":                             "drop=1",
+		"drop=1&reset=1":                                "reset=1",
+		"close=4000&stall=1":                            "stall=1",
+		"reset=maybe":                                   "reset=",
+		"stall=2":                                       "stall=",
+		"slow=later":                                    "slow=",
+		"slow=-3":                                       "slow=",
 		"after=-1":                                      "after=",
 		"drop=2":                                        "drop=",
 		"inspect=maybe":                                 "inspect=",
@@ -531,7 +620,7 @@ func TestDocumentationListsEveryBehaviour(t *testing.T) {
 			t.Errorf("Behaviours: %s= has no value syntax or summary", b.Param)
 		}
 	}
-	if len(server.Behaviours()) != 15 {
-		t.Errorf("Behaviours lists %d parameters, want 15", len(server.Behaviours()))
+	if len(server.Behaviours()) != 18 {
+		t.Errorf("Behaviours lists %d parameters, want 18", len(server.Behaviours()))
 	}
 }

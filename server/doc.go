@@ -39,10 +39,19 @@
 //	reason=TEXT         ... and this reason, at most 123 bytes
 //	close=empty         send a close frame without payload, which the
 //	                    client reports as 1005
-//	after=N             close or drop after echoing N messages; default 0:
-//	                    right after opening and after send=N
+//	after=N             close, drop, reset or stall after echoing N
+//	                    messages; default 0: right after opening and
+//	                    after send=N
 //	drop=1              cut the TCP connection without a close frame
 //	                    (clients report 1006)
+//	reset=1             reset the TCP connection (RST, with SO_LINGER 0)
+//	                    without a close frame (clients report 1006)
+//	stall=1             stop reading and answering: the connection stays
+//	                    open and silent (what the client sends, its close
+//	                    frame included, is read and ignored) until the
+//	                    client cuts it
+//	slow=DURATION       a slow reader: wait DURATION before reading each
+//	                    client message, so the client's writes back up
 //	inspect=1           first send a JSON HandshakeRequest describing the
 //	                    handshake request (method, path, query, host,
 //	                    header, subprotocols), then echo
@@ -54,9 +63,10 @@
 //
 // The steps run in this order: hang, delay, then redirect or status (or,
 // for a request that is not a WebSocket handshake, 426 with this table),
-// then the upgrade; once open: ping, inspect, send, then echo, with close
-// or drop after N echoed messages. hang ignores every other parameter.
-// close= together with drop=1 is an error. A malformed value is answered
+// then the upgrade; once open: ping, inspect, send, then echo, with close,
+// drop, reset or stall after N echoed messages. hang ignores every other
+// parameter. Asking for more than one of close=, drop=1, reset=1 and
+// stall=1 is an error. A malformed value is answered
 // with 400 and a body naming the parameter; unknown parameters are
 // ignored. Behaviours returns this table as data.
 //

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -48,9 +49,11 @@ type Server struct {
 
 	// live holds the connections net/http is serving, so that Close can
 	// cut even one accepted as it shut down, and wait for their
-	// goroutines.
+	// goroutines. taken holds the connections a handler took over and is
+	// still serving; with live it makes Active.
 	mu       sync.Mutex
 	live     map[net.Conn]struct{}
+	taken    map[net.Conn]struct{}
 	liveDone sync.WaitGroup
 
 	closeOnce sync.Once
@@ -78,6 +81,7 @@ func Start(opts Options) (*Server, error) {
 		h:      newHandler(opts.Logf),
 		served: make(chan struct{}),
 		live:   map[net.Conn]struct{}{},
+		taken:  map[net.Conn]struct{}{},
 	}
 	s.addr = net.JoinHostPort(dialHost(tcpAddr.IP), strconv.Itoa(tcpAddr.Port))
 	scheme := "ws"
@@ -110,7 +114,10 @@ func Start(opts Options) (*Server, error) {
 		errorLog = log.New(logfWriter(opts.Logf), "", 0)
 	}
 	s.srv = &http.Server{
-		Handler: s.h,
+		Handler: http.HandlerFunc(s.serveHTTP),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, connKey{}, c)
+		},
 		// Bounds a client that connects and never sends a request; hang=1
 		// holds connections only after the request is read.
 		ReadHeaderTimeout: time.Minute,
@@ -149,8 +156,39 @@ func (s *Server) connState(c net.Conn, state http.ConnState) {
 		if _, ok := s.live[c]; ok {
 			delete(s.live, c)
 			s.liveDone.Done()
+			if state == http.StateHijacked {
+				s.taken[c] = struct{}{}
+			}
 		}
 	}
+}
+
+// connKey is the request context key under which ConnContext stores the
+// request's connection.
+type connKey struct{}
+
+// serveHTTP serves one request and then forgets its connection if the
+// handler took it over: the handler is done with it.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.h.ServeHTTP(w, r)
+	if c, ok := r.Context().Value(connKey{}).(net.Conn); ok {
+		s.mu.Lock()
+		delete(s.taken, c)
+		s.mu.Unlock()
+	}
+}
+
+// Active returns how many client connections the server holds now:
+// connections net/http is reading requests from or answering (handshakes
+// in progress, rejected handshakes kept alive for another request) plus
+// those taken over whose session has not ended (open WebSockets, hang=1).
+// Once every client has gone, it drops to 0 when the server's last
+// goroutine for them is returning; tests wait for that before measuring
+// memory or goroutines.
+func (s *Server) Active() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.live) + len(s.taken)
 }
 
 // URL returns the server's base URL, "ws://127.0.0.1:PORT" or

@@ -401,3 +401,40 @@ func TestConcurrentClients(t *testing.T) {
 		}
 	}
 }
+
+func TestActive(t *testing.T) {
+	srv, logs := start(t, server.Options{})
+	waitActive := func(want int) {
+		t.Helper()
+		deadline := time.After(guard)
+		for srv.Active() != want {
+			select {
+			case <-deadline:
+				t.Fatalf("Active() = %d, want %d", srv.Active(), want)
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}
+	waitActive(0)
+	c := dial(t, srv.URL(), nil)
+	waitActive(1)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	hung := make(chan error, 1)
+	go func() {
+		_, _, err := websocket.Dial(ctx, srv.URL()+"/?hang=1", &websocket.DialOptions{HTTPClient: httpClient(t, nil)})
+		hung <- err
+	}()
+	logs.waitFor("hang=1: holding the connection")
+	waitActive(2)
+	cancel()
+	if err := <-hung; err == nil {
+		t.Error("the hang=1 handshake succeeded")
+	}
+	waitActive(1)
+
+	if err := c.Close(websocket.StatusNormalClosure, ""); err != nil {
+		t.Fatal(err)
+	}
+	waitActive(0)
+}

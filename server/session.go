@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -116,9 +118,16 @@ func (h *handler) session(w http.ResponseWriter, r *http.Request, b behaviour, l
 		log("send=%d: sent %d %s messages", b.send, b.send, typeName(typ))
 	}
 
+	if b.slow > 0 {
+		log("slow=%v: waiting before reading each message", b.slow)
+	}
 	for echoed := 0; ; echoed++ {
-		if echoed == b.after && (b.close || b.drop) {
-			end(c, b, echoed, log)
+		if echoed == b.after && b.ends() {
+			h.end(c, tw.conn, b, echoed, log)
+			return
+		}
+		if b.slow > 0 && !h.sleep(ctx, b.slow) {
+			log("cut: the server is closing")
 			return
 		}
 		mt, p, err := c.Read(ctx)
@@ -136,11 +145,50 @@ func (h *handler) session(w http.ResponseWriter, r *http.Request, b behaviour, l
 	}
 }
 
-// end closes the connection as close= or drop= asks.
-func end(c *websocket.Conn, b behaviour, echoed int, log logFunc) {
-	if b.drop {
+// dropDrainTimeout bounds how long drop=1 reads what the client still
+// sends after the server's FIN, for a client that never closes its side.
+const dropDrainTimeout = 10 * time.Second
+
+// end ends the session as close=, drop=, reset= or stall= asks. conn is
+// the connection c runs on.
+func (h *handler) end(c *websocket.Conn, conn net.Conn, b behaviour, echoed int, log logFunc) {
+	switch {
+	case b.drop:
+		// A FIN, then whatever the client still sends is read and
+		// ignored: closing with unread input would send a reset instead,
+		// and a reset makes the client's kernel discard echoes it has
+		// received but not yet read (reset=1 is that case).
+		if cw, ok := conn.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+			log("drop=1: cut the TCP connection after %d echoed messages", echoed)
+			_ = conn.SetReadDeadline(time.Now().Add(dropDrainTimeout))
+			_, _ = io.Copy(io.Discard, conn)
+			_ = c.CloseNow()
+			return
+		}
 		_ = c.CloseNow()
 		log("drop=1: cut the TCP connection after %d echoed messages", echoed)
+		return
+	case b.reset:
+		if !setLingerZero(conn) {
+			_ = c.CloseNow()
+			log("reset=1: not a TCP connection, cut it without a reset after %d echoed messages", echoed)
+			return
+		}
+		_ = c.CloseNow()
+		log("reset=1: reset the TCP connection after %d echoed messages", echoed)
+		return
+	case b.stall:
+		log("stall=1: stopped reading and answering after %d echoed messages", echoed)
+		// Whatever the client sends (messages, its close frame) is read
+		// and ignored, so the client's writes never block on a full TCP
+		// window and the session ends when the client cuts the connection
+		// or Close does.
+		_, _ = io.Copy(io.Discard, conn)
+		if h.ctx.Err() != nil {
+			log("cut: the server is closing")
+		} else {
+			log("stall=1: the client went away")
+		}
 		return
 	}
 	what := fmt.Sprintf("close=%d", int(b.code))
@@ -203,6 +251,17 @@ func writePing(conn net.Conn, p string) error {
 	frame = append(frame, p...)
 	_, err := conn.Write(frame)
 	return err
+}
+
+// setLingerZero makes closing conn reset the TCP connection (RST) instead
+// of ending it with FIN. It reports false when conn is not a TCP
+// connection, under TLS or not.
+func setLingerZero(conn net.Conn) bool {
+	if tc, ok := conn.(interface{ NetConn() net.Conn }); ok {
+		conn = tc.NetConn()
+	}
+	tcp, ok := conn.(*net.TCPConn)
+	return ok && tcp.SetLinger(0) == nil
 }
 
 // takeoverWriter is the http.ResponseWriter given to websocket.Accept. It

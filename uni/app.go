@@ -62,6 +62,11 @@ type Config struct {
 	// the CLI's --resolve use it to route a host name to a local address.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 
+	// Executor runs the App's callbacks one at a time (see Executor); nil
+	// means a queue drained by a goroutine that exists only while
+	// callbacks are pending. The JavaScript runtime passes its event loop.
+	Executor Executor
+
 	// ErrorLog receives reports of listeners that panicked and of options
 	// the profile ignores; nil means log.Default().
 	ErrorLog *log.Logger
@@ -96,10 +101,32 @@ type Config struct {
 }
 
 // App is one running uni-app instance: its socket registry (oldest first),
-// its profile and configuration, and the dispatcher that runs its
-// callbacks one at a time, in event order, as uni-app's JavaScript thread
-// does. An App is safe for concurrent use. Any number of Apps can live in
-// one process, each with its own registry and listeners.
+// its profile and configuration, and the Executor that runs its callbacks
+// one at a time, in event order, as uni-app's JavaScript thread does. An
+// App is safe for concurrent use. Any number of Apps can live in one
+// process, each with its own registry and listeners.
+//
+// # What runs where
+//
+//   - Listeners (OnOpen, OnMessage, OnSocketOpen, …) and the results of
+//     Send, Close, SendSocketMessage and CloseSocket run on the Executor,
+//     one at a time, in the order their events happened. A socket's
+//     readyState moves as its events are delivered there: OPEN just before
+//     the open listeners run, CLOSED just before the error or close ones
+//     (and CLOSING at once when Close is called), as a browser moves it.
+//   - ConnectSocket's Success, Fail and Complete run on the caller's
+//     goroutine before it returns. Called from a listener or inside Run,
+//     they are part of that turn.
+//   - Run runs a function as one turn on the Executor and waits for it.
+//   - Each socket has a goroutine reading it, and one writing it while
+//     frames are queued; neither ever waits for a callback.
+//
+// Callbacks may call any method of the App and its tasks, but must not
+// wait for the Executor: Run, and waiting on Idle's channel, would wait
+// for a turn that cannot come while the callback runs. The methods that
+// wait for the network (Dial, Shutdown, SocketTask.Write, Receive,
+// Shutdown, Ping) hold the Executor up while they wait: fine inside Run to
+// set a socket up, best left to other goroutines otherwise.
 //
 // An App needs no Close: it holds no goroutine while it has no socket and
 // no pending callback.
@@ -107,13 +134,15 @@ type App struct {
 	cfg       Config
 	profile   platform.Profile
 	transport *wire.Transport
-	disp      dispatcher
+	exec      Executor
 	errLog    *log.Logger
 
-	mu     sync.Mutex
-	tasks  []*SocketTask // the registry, oldest first
-	nextID uint64
-	global listeners
+	mu      sync.Mutex
+	tasks   []*SocketTask            // the registry, oldest first
+	live    []*SocketTask            // sockets with events still to deliver, oldest first
+	running map[*SocketTask]struct{} // sockets whose goroutines have not ended
+	nextID  uint64
+	global  listeners
 
 	nGlobalMessage atomic.Int32 // global message listeners, read per message
 }
@@ -126,7 +155,10 @@ func NewApp(cfg Config) *App {
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
-	a := &App{cfg: cfg, profile: cfg.Profile, errLog: cfg.ErrorLog}
+	a := &App{cfg: cfg, profile: cfg.Profile, exec: cfg.Executor, errLog: cfg.ErrorLog, running: map[*SocketTask]struct{}{}}
+	if a.exec == nil {
+		a.exec = &queueExecutor{}
+	}
 	if a.errLog == nil {
 		a.errLog = log.Default()
 	}
@@ -159,7 +191,51 @@ func (a *App) Sockets() []*SocketTask {
 
 // Idle returns a channel that is closed once every callback queued so far
 // has run. Tests use it to wait for quiet.
-func (a *App) Idle() <-chan struct{} { return a.disp.idle() }
+func (a *App) Idle() <-chan struct{} {
+	ch := make(chan struct{})
+	a.exec.Execute(func() { close(ch) })
+	return ch
+}
+
+// Live returns the number of sockets whose events are not all delivered:
+// connecting, open or closing, or closed with their error or close event
+// still queued. It drops when a socket's last event has been delivered,
+// on the Executor. An event loop that runs the App's callbacks (see
+// Executor) keeps waiting while Live is above zero, and may end once it is
+// zero and nothing else of its own is pending: no socket will post again.
+func (a *App) Live() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.live)
+}
+
+// LiveSockets returns the sockets Live counts, oldest first.
+func (a *App) LiveSockets() []*SocketTask {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]*SocketTask(nil), a.live...)
+}
+
+// Shutdown closes every socket of the App (code 1000; one still
+// connecting is abandoned) and waits until their goroutines have ended or
+// ctx ends, returning ctx's error then. It does not wait for the close
+// events to be delivered: that is the Executor's business. Programs and
+// bindings call it on their way out so that nothing of the App is left
+// running.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.mu.Lock()
+	tasks := make([]*SocketTask, 0, len(a.running))
+	for t := range a.running {
+		tasks = append(tasks, t)
+	}
+	a.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, t := range tasks {
+		wg.Go(func() { _ = t.Shutdown(ctx, 1000, "") })
+	}
+	wg.Wait()
+	return ctx.Err()
+}
 
 // first returns the global API's target: the oldest registered task.
 func (a *App) first() *SocketTask {
@@ -171,17 +247,22 @@ func (a *App) first() *SocketTask {
 	return a.tasks[0]
 }
 
-// unregister removes t; it reports whether t was registered.
-func (a *App) unregister(t *SocketTask) bool {
+// unregister removes t from the registry (at its first error or close
+// event) and, when its last event was delivered, from the live list.
+func (a *App) unregister(t *SocketTask, last bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for i, x := range a.tasks {
-		if x == t {
-			a.tasks = slices.Delete(a.tasks, i, i+1)
-			return true
-		}
+	a.tasks = remove(a.tasks, t)
+	if last {
+		a.live = remove(a.live, t)
 	}
-	return false
+}
+
+func remove(list []*SocketTask, t *SocketTask) []*SocketTask {
+	if i := slices.Index(list, t); i >= 0 {
+		return slices.Delete(list, i, i+1)
+	}
+	return list
 }
 
 // protect runs a user callback, reporting a panic the way uni-app H5
@@ -202,15 +283,23 @@ func (a *App) warnf(format string, args ...any) {
 // String names the App by its profile, for logs.
 func (a *App) String() string { return fmt.Sprintf("uni.App(%s)", a.profile.Name) }
 
-// Post queues fn to run as a callback of the App, after every event and
-// result already queued. It returns at once. Bindings such as the
-// JavaScript runtime use it to keep their own results in event order.
-func (a *App) Post(fn func()) { a.disp.post(func() { a.protect(whereResult, fn) }) }
-
-// Run runs fn on the calling goroutine as one turn of the App's callback
-// thread: no listener or result callback of the App runs while fn does.
-// Code that connects and then adds listeners should do both inside Run (or
-// inside a listener), as uni-app code does within one JavaScript turn;
-// otherwise a fast server could open the socket before OnOpen is added.
-// Run may be called from inside a callback.
-func (a *App) Run(fn func()) { a.disp.runNow(fn) }
+// Run runs fn as one turn on the App's Executor and returns when it is
+// done (a panic in fn is raised again here): no listener or result
+// callback of the App runs while fn does. Code that connects and then adds
+// listeners should do both inside Run (or inside a listener), as uni-app
+// code does within one JavaScript turn; otherwise a fast server could open
+// the socket before OnOpen is added.
+//
+// Run waits for the Executor, so it must not be called from a callback of
+// the App: a callback is a turn already, and can connect and add listeners
+// directly.
+func (a *App) Run(fn func()) {
+	done := make(chan any, 1)
+	a.exec.Execute(func() {
+		defer func() { done <- recover() }()
+		fn()
+	})
+	if v := <-done; v != nil {
+		panic(v)
+	}
+}

@@ -24,7 +24,7 @@ import (
 //   - coder:  raw coder/websocket, Read on a reader goroutine, a channel;
 //   - uni:    App.Dial, SocketTask.Write and SocketTask.Receive;
 //   - uni-cb: App.ConnectSocket and an OnMessage listener (the App's
-//     dispatcher), SocketTask.Write.
+//     Executor), SocketTask.Write.
 //
 // The benchmark driver in bench/ (a module of its own) measures more:
 // pipelining, other libraries, the JavaScript runtime, connect rate and
@@ -213,7 +213,7 @@ func benchRoundTrips(tb testing.TB, c benchConn, size, n int) {
 
 // BenchmarkEcho measures one round trip (send, wait for the echo) of each
 // API. The listener path (uni-cb) against the Receive path (uni) is the
-// cost of the App's dispatcher per message.
+// cost of the App's Executor per message.
 func BenchmarkEcho(b *testing.B) {
 	url := benchServer(b)
 	for _, size := range benchSizes {

@@ -48,14 +48,15 @@ func ValidateClose(code int, reason string) error {
 // Close closes the socket with a close handshake. An invalid code or reason
 // fails with "closeSocket:fail …" and leaves the socket as it was.
 //
-// While the socket is still connecting, the standard profile abandons the
+// While the socket is still connecting (its open event not delivered,
+// even if the network just opened), the standard profile abandons the
 // handshake: the call succeeds, then the task reports an error and a close
 // with code 1006. Profiles emulating WeChat instead fail with
 // "closeSocket:fail WebSocket is not connected" and the socket goes on to
 // open. Closing a socket that is closing or closed succeeds and does
 // nothing, as in a browser.
 //
-// The result callbacks run on the App's dispatcher, before the close event.
+// The result callbacks run on the App's Executor, before the close event.
 func (t *SocketTask) Close(opts CloseSocketOptions) {
 	a := t.app
 	cb := opts.callbacks()
@@ -80,15 +81,21 @@ func (t *SocketTask) Close(opts CloseSocketOptions) {
 		t.mu.Unlock()
 		stop()
 	case StateOpen:
-		t.state = StateClosing
 		a.result(cb, okResult(apiCloseSocket))
-		t.conn.StartCloseTimer() // counts from now, even behind a stalled write
-		t.enqueue(t.conn, writeOp{close: &wire.CloseFrame{Code: code, Reason: opts.Reason}})
+		t.startClose(code, opts.Reason)
 		t.mu.Unlock()
 	default:
 		t.mu.Unlock()
 		a.result(cb, okResult(apiCloseSocket))
 	}
+}
+
+// startClose starts the close handshake on the open connection. t.mu must
+// be held.
+func (t *SocketTask) startClose(code int, reason string) {
+	t.state = StateClosing
+	t.conn.StartCloseTimer() // counts from now, even behind a stalled write
+	t.enqueue(t.conn, writeOp{close: &wire.CloseFrame{Code: code, Reason: reason}})
 }
 
 // abandon gives up on the connection without a close handshake, the path
@@ -99,6 +106,9 @@ func (t *SocketTask) Close(opts CloseSocketOptions) {
 // released.
 func (t *SocketTask) abandon() (stop func()) {
 	t.aborted = true
+	if t.state == StateConnecting {
+		t.early = true
+	}
 	t.state = StateClosing
 	cancel, conn := t.cancel, t.conn
 	return func() {

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/unisocket/unisocket/internal/wire"
 )
 
 // ConnectSocketOptions are the options of connectSocket.
@@ -83,81 +85,77 @@ var handshakeHeaders = map[string]bool{
 	"Content-Length": true, "Transfer-Encoding": true,
 }
 
-// dialPlan is a validated connectSocket call.
-type dialPlan struct {
-	url       string
-	header    http.Header
-	method    string
-	protocols []string
-	timeout   time.Duration
-	deflate   bool
-}
-
-// plan validates opts against the profile and the host rules (the socket
-// quota is checked by admit, as the task is registered). The error text is the cause that follows
+// plan is the one step that validates a connectSocket call: the options'
+// syntax, then the host rules of the profile and Config (hostrules.go), in
+// the order the hosts apply them. It returns the wire's dial options and
+// the handshake timeout; the socket quota is checked by admit, as the task
+// is registered. The error text is the cause that follows
 // "connectSocket:fail ".
-func (a *App) plan(opts *ConnectSocketOptions) (*dialPlan, error) {
-	p := &dialPlan{timeout: a.callTimeout(opts.Timeout)}
-	dialURL, err := a.checkURL(opts.URL)
-	if err != nil {
-		return nil, err
+func (a *App) plan(opts *ConnectSocketOptions) (wire.DialOptions, time.Duration, error) {
+	d := wire.DialOptions{
+		Compression:  opts.PerMessageDeflate,
+		ReadLimit:    a.cfg.ReadLimit,
+		CloseTimeout: a.cfg.CloseTimeout,
+		Transport:    a.transport,
 	}
-	p.url = dialURL
-	p.deflate = opts.PerMessageDeflate
+	timeout := a.callTimeout(opts.Timeout)
+	u, err := parseURL(opts.URL)
+	if err != nil {
+		return d, 0, err
+	}
+	if d.URL, err = a.hostURL(opts.URL, u); err != nil {
+		return d, 0, err
+	}
 
 	if len(opts.Header) > 0 {
 		if !a.profile.Header {
 			a.warnf("connectSocket: the %s profile ignores option \"header\"", a.profile.Name)
-		} else {
-			h, err := buildHeader(a.hostHeader(opts.Header))
-			if err != nil {
-				return nil, err
-			}
-			p.header = h
+		} else if d.Header, err = buildHeader(a.hostHeader(opts.Header)); err != nil {
+			return d, 0, err
 		}
 	}
 
-	p.method = normalizeMethod(opts.Method)
-	if p.method != http.MethodGet && !a.profile.Method {
+	d.Method = normalizeMethod(opts.Method)
+	if d.Method != http.MethodGet && !a.profile.Method {
 		a.warnf("connectSocket: the %s profile does not support option \"method\"", a.profile.Name)
-		p.method = http.MethodGet
+		d.Method = http.MethodGet
 	}
 
 	if len(opts.Protocols) > 0 {
 		if err := checkProtocols(opts.Protocols); err != nil {
-			return nil, err
+			return d, 0, err
 		}
 		if a.profile.Protocols {
-			p.protocols = append([]string(nil), opts.Protocols...)
+			d.Protocols = append([]string(nil), opts.Protocols...)
 		} else {
 			a.warnf("connectSocket: the %s profile ignores option \"protocols\"", a.profile.Name)
 		}
 	}
-	return p, nil
+	return d, timeout, nil
 }
 
-// checkURL validates the url option and applies the host's URL rules
-// (hostURL). It returns the URL to dial.
-func (a *App) checkURL(raw string) (string, error) {
+// parseURL checks the url option's syntax: a ws:// or wss:// URL with a
+// host and no fragment.
+func parseURL(raw string) (*url.URL, error) {
 	if raw == "" {
-		return "", fmt.Errorf("Missing required parameter `url`")
+		return nil, fmt.Errorf("Missing required parameter `url`")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("invalid url %q: %v", raw, unwrapURLError(err))
+		return nil, fmt.Errorf("invalid url %q: %v", raw, unwrapURLError(err))
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "ws", "wss":
 	default:
-		return "", fmt.Errorf("invalid url %q: the scheme must be ws or wss, not %q", raw, u.Scheme)
+		return nil, fmt.Errorf("invalid url %q: the scheme must be ws or wss, not %q", raw, u.Scheme)
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return "", fmt.Errorf("invalid url %q: it has no host", raw)
+		return nil, fmt.Errorf("invalid url %q: it has no host", raw)
 	}
 	if u.Fragment != "" || strings.Contains(raw, "#") {
-		return "", fmt.Errorf("invalid url %q: a WebSocket URL cannot have a fragment", raw)
+		return nil, fmt.Errorf("invalid url %q: a WebSocket URL cannot have a fragment", raw)
 	}
-	return a.hostURL(raw, u)
+	return u, nil
 }
 
 func unwrapURLError(err error) error {
@@ -213,24 +211,10 @@ func checkProtocols(ps []string) error {
 	return nil
 }
 
-func validHeaderName(s string) bool { return validToken(s) }
+func validHeaderName(s string) bool { return ValidHeaderName(s) }
 
 // validToken reports whether s is an RFC 9110 token.
-func validToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
+func validToken(s string) bool { return ValidToken(s) }
 
 // validHeaderValue reports whether s can be sent as a field value: no
 // control characters except horizontal tab, no DEL.

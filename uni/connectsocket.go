@@ -10,7 +10,8 @@ import (
 // ConnectSocket starts a WebSocket connection and returns its task.
 //
 // Success means the attempt was issued, not that the socket is open; it,
-// or Fail, and then Complete run before ConnectSocket returns. The socket
+// or Fail, and then Complete run on the caller's goroutine before
+// ConnectSocket returns. The socket
 // reports its outcome through the task's and the App's listeners: open,
 // or error then close (code 1006) when the handshake fails.
 //
@@ -33,12 +34,12 @@ func (a *App) connectSocket(opts *ConnectSocketOptions, keep bool) (*SocketTask,
 	if keep {
 		t.inbox.Store(newInbox())
 	}
-	p, err := a.plan(opts)
+	p, timeout, err := a.plan(opts)
 	var ctx context.Context
 	if err == nil {
 		// The handshake's context exists before admit publishes the task
 		// in the registry, where a concurrent closeSocket may abort it.
-		ctx, t.cancel = context.WithTimeout(context.Background(), p.timeout)
+		ctx, t.cancel = context.WithTimeout(context.Background(), timeout)
 		if err = a.admit(t, opts.Multiple); err != nil {
 			t.cancel()
 		}
@@ -49,15 +50,10 @@ func (a *App) connectSocket(opts *ConnectSocketOptions, keep bool) (*SocketTask,
 		close(t.opened)
 		close(t.done)
 		res := failResult(apiConnectSocket, err.Error())
-		if cb.HasAny() {
-			a.disp.runNow(func() { a.callResult(cb, res) })
-		}
+		a.callResult(cb, res)
 		return t, &Error{ErrMsg: res.ErrMsg, Err: err}
 	}
-	if cb.HasAny() {
-		res := okResult(apiConnectSocket)
-		a.disp.runNow(func() { a.callResult(cb, res) })
-	}
+	a.callResult(cb, okResult(apiConnectSocket))
 	go t.connect(ctx, p)
 	return t, nil
 }

@@ -39,11 +39,14 @@
 // # Callbacks run one at a time
 //
 // All callbacks of one App run one at a time, in the order their events
-// happened, as they do on uni-app's single JavaScript thread. Events are
-// delivered by the App's dispatcher goroutine; result callbacks of Send and
-// Close are queued behind the events before them. Code that connects and
-// then adds listeners should do both inside App.Run or inside a listener,
-// the Go counterpart of one JavaScript turn.
+// happened, as they do on uni-app's single JavaScript thread: they run on
+// the App's Executor (Config.Executor; by default a goroutine that exists
+// only while callbacks are pending). A socket's readyState moves as its
+// events are delivered there, as a browser's does. ConnectSocket's result
+// callbacks run on the caller's goroutine before it returns. Code that
+// connects and then adds listeners should do both inside App.Run or
+// inside a listener, the Go counterpart of one JavaScript turn. The App's
+// documentation says what runs where and what may block.
 //
 // # The Go form
 //

@@ -48,7 +48,7 @@ func FuzzCheckURL(f *testing.F) {
 	apps := fuzzApps(f)
 	f.Fuzz(func(t *testing.T, raw string) {
 		for _, a := range apps {
-			got, err := a.checkURL(raw)
+			got, err := checkURL(a, raw)
 			if err != nil {
 				if err.Error() == "" {
 					t.Fatalf("%s: empty error for %q", a.profile.Name, raw)
@@ -190,22 +190,22 @@ func FuzzPlan(f *testing.F) {
 			opts.Protocols = []string{proto}
 		}
 		for _, a := range apps {
-			p, err := a.plan(&opts)
+			p, _, err := a.plan(&opts)
 			if err != nil {
 				continue
 			}
-			if _, err := a.checkURL(rawURL); err != nil {
+			if _, err := checkURL(a, rawURL); err != nil {
 				t.Fatalf("%s: plan accepted a URL checkURL refuses: %q", a.profile.Name, rawURL)
 			}
-			if !httpMethods[p.method] {
-				t.Fatalf("%s: plan method %q", a.profile.Name, p.method)
+			if !httpMethods[p.Method] {
+				t.Fatalf("%s: plan method %q", a.profile.Name, p.Method)
 			}
-			for _, sp := range p.protocols {
+			for _, sp := range p.Protocols {
 				if !validToken(sp) {
 					t.Fatalf("%s: plan protocol %q", a.profile.Name, sp)
 				}
 			}
-			for name, vs := range p.header {
+			for name, vs := range p.Header {
 				for _, v := range vs {
 					if strings.ContainsAny(name+v, "\r\n\x00") {
 						t.Fatalf("%s: plan header %q: %q", a.profile.Name, name, v)
@@ -214,4 +214,13 @@ func FuzzPlan(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkURL is plan's URL part: the syntax, then the host rules.
+func checkURL(a *App, raw string) (string, error) {
+	u, err := parseURL(raw)
+	if err != nil {
+		return "", err
+	}
+	return a.hostURL(raw, u)
 }

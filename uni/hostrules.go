@@ -9,8 +9,8 @@ import (
 	"github.com/unisocket/unisocket/platform"
 )
 
-// The mini-program hosts' rules (reference §9), applied from checkURL, plan
-// and admit: the scheme rule, the domain whitelist, the Referer rule, the
+// The mini-program hosts' rules (reference §9), applied by plan and
+// admit: the scheme rule, the domain whitelist, the Referer rule, the
 // per-call timeout and the socket quota. Each reads the profile and the
 // App's Config; none tests a platform's name.
 
@@ -127,6 +127,8 @@ func (a *App) admit(t *SocketTask, multiple bool) error {
 	}
 	if limit <= 0 || inUse+reserved < limit {
 		a.tasks = append(a.tasks, t)
+		a.live = append(a.live, t)
+		a.running[t] = struct{}{}
 		a.mu.Unlock()
 		return nil
 	}

@@ -27,27 +27,41 @@ const (
 // event describes one kind of socket event: where its listeners are kept
 // and how a panicking one is reported.
 type event[T any] struct {
+	kind        eventKind
 	list        func(*listeners) *[]func(T)
 	whereTask   string
 	whereGlobal string
 	ends        bool // the event removes the task from the registry
 }
 
+type eventKind int
+
+const (
+	kindOpen eventKind = iota
+	kindMessage
+	kindError
+	kindClose
+)
+
 // The four socket events. They are values, never changed.
 var (
 	openEvent = event[OnOpenResult]{
+		kind:      kindOpen,
 		list:      func(l *listeners) *[]func(OnOpenResult) { return &l.open },
 		whereTask: whereTaskOpen, whereGlobal: whereGlobalOpen,
 	}
 	messageEvent = event[OnMessageResult]{
+		kind:      kindMessage,
 		list:      func(l *listeners) *[]func(OnMessageResult) { return &l.message },
 		whereTask: whereTaskMessage, whereGlobal: whereGlobalMessage,
 	}
 	errorEvent = event[OnErrorResult]{
+		kind:      kindError,
 		list:      func(l *listeners) *[]func(OnErrorResult) { return &l.err },
 		whereTask: whereTaskError, whereGlobal: whereGlobalError, ends: true,
 	}
 	closeEvent = event[OnCloseResult]{
+		kind:      kindClose,
 		list:      func(l *listeners) *[]func(OnCloseResult) { return &l.close },
 		whereTask: whereTaskClose, whereGlobal: whereGlobalClose, ends: true,
 	}

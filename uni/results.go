@@ -106,6 +106,9 @@ func (c Callbacks) HasAny() bool { return c.Success != nil || c.Fail != nil || c
 // Complete. Each is protected on its own, so a panicking Success or Fail
 // does not keep Complete from running.
 func (a *App) callResult(c Callbacks, res GeneralCallbackResult) {
+	if !c.HasAny() {
+		return
+	}
 	first := c.Fail
 	if res.OK() {
 		first = c.Success

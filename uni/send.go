@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"unsafe"
+
+	"github.com/unisocket/unisocket/internal/wire"
 )
 
 // SendSocketMessageOptions are the options of SocketTask.Send and
@@ -26,7 +27,7 @@ func (o *SendSocketMessageOptions) callbacks() Callbacks {
 }
 
 // Send sends a message. It returns at once; the result callbacks run on the
-// App's dispatcher once the message was written, or failed to be. Messages
+// App's Executor once the message was written, or failed to be. Messages
 // sent from one goroutine are written in the order given.
 //
 // Sending before the socket opens fails with
@@ -39,7 +40,7 @@ func (t *SocketTask) Send(opts SendSocketMessageOptions) {
 // data unchanged (the Write path, which waits).
 func (t *SocketTask) send(cb Callbacks, data any, borrowed bool) {
 	a := t.app
-	binary, payload, err := encodeData(data, !borrowed)
+	binary, payload, text, err := encodeData(data, !borrowed)
 	if err != nil {
 		a.result(cb, failResult(apiSendSocketMessage, err.Error()))
 		return
@@ -51,7 +52,7 @@ func (t *SocketTask) send(cb Callbacks, data any, borrowed bool) {
 		return
 	}
 	conn := t.conn
-	op := writeOp{binary: binary, data: payload}
+	op := writeOp{binary: binary, data: payload, text: text}
 	if cb.HasAny() {
 		op.done = func(err error) {
 			if err != nil {
@@ -71,7 +72,7 @@ func (t *SocketTask) send(cb Callbacks, data any, borrowed bool) {
 // that ended while the message waited (the server's close frame was
 // answered, or the connection dropped) is simply not connected any more.
 func writeCause(err error) string {
-	if err.Error() == causeNotConnected || errors.Is(err, net.ErrClosed) {
+	if errors.Is(err, wire.ErrNotConnected) || errors.Is(err, net.ErrClosed) {
 		return causeNotConnected
 	}
 	return fmt.Sprintf("the message was not sent: %v", err)
@@ -79,31 +80,30 @@ func writeCause(err error) string {
 
 var errBadData = errors.New(causeBadSendPayload)
 
-// encodeData checks a message payload. []byte is copied unless borrowed.
-func encodeData(data any, copyBytes bool) (binary bool, p []byte, err error) {
+// encodeData checks a message payload: a text message's string s, kept
+// as it is (a string never changes, and wire masks it into its own frame
+// buffer), or a binary message's bytes p, copied unless borrowed.
+func encodeData(data any, copyBytes bool) (binary bool, p []byte, s string, err error) {
 	switch d := data.(type) {
 	case string:
-		// The string's own bytes, not a copy: nothing below writes to a
-		// payload (coder/websocket masks into its own buffer), and a string
-		// never changes, so a queued message stays as it was given.
-		return false, unsafe.Slice(unsafe.StringData(d), len(d)), nil
+		return false, nil, d, nil
 	case []byte:
 		if !copyBytes {
-			return true, d, nil
+			return true, d, "", nil
 		}
-		return true, append([]byte(nil), d...), nil
+		return true, append([]byte(nil), d...), "", nil
 	case nil:
-		return false, nil, fmt.Errorf("%s, got nothing (data is required)", causeBadSendPayload)
+		return false, nil, "", fmt.Errorf("%s, got nothing (data is required)", causeBadSendPayload)
 	default:
-		return false, nil, fmt.Errorf("%s, got %T", causeBadSendPayload, data)
+		return false, nil, "", fmt.Errorf("%s, got %T", causeBadSendPayload, data)
 	}
 }
 
-// result delivers a call's outcome on the dispatcher, after every event
+// result delivers a call's outcome on the Executor, after every event
 // already queued.
 func (a *App) result(cb Callbacks, res GeneralCallbackResult) {
 	if !cb.HasAny() {
 		return
 	}
-	a.disp.post(func() { a.callResult(cb, res) })
+	a.exec.Execute(func() { a.callResult(cb, res) })
 }

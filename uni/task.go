@@ -44,18 +44,19 @@ type SocketTask struct {
 	url string
 
 	mu        sync.Mutex
-	state     ReadyState
+	state     ReadyState // as the callbacks see it; see ReadyState
 	conn      *wire.Conn
 	cancel    context.CancelFunc // aborts the handshake
-	aborted   bool
-	handshake *handshakeInfo // what the server answered, once open
+	aborted   bool               // abandoned by Close before open, or by Abort
+	early     bool               // abandoned while the callbacks saw CONNECTING
+	handshake *handshakeInfo     // what the server answered, once open
 	own       listeners
-	closed    *OnCloseResult // how it ended, once it has
+	closed    *OnCloseResult // how the connection ended, once it has
 	failure   error          // why it failed, if it did
 
 	nMessageListeners atomic.Int32
-	opened            chan struct{} // closed when the socket opens or fails to
-	done              chan struct{} // closed when the socket is CLOSED
+	opened            chan struct{} // closed when the handshake completed or failed
+	done              chan struct{} // closed when the connection is over and its goroutines are ending
 
 	writes writeQueue
 	inbox  atomic.Pointer[inbox] // non-nil once messages are kept for Receive
@@ -81,9 +82,14 @@ func (t *SocketTask) ID() uint64 { return t.id }
 // URL returns the URL the task connects to.
 func (t *SocketTask) URL() string { return t.url }
 
-// ReadyState returns the task's current state, as the connection has it
-// now: the handshake may complete (OPEN) before the open event reaches the
-// listeners, which run on the App's dispatcher.
+// ReadyState returns the task's state as its callbacks see it, which is
+// how a browser moves readyState: CONNECTING until the open event is
+// delivered, CLOSING as soon as Close is called, CLOSED once the error or
+// close event is delivered. The network may be ahead: a connection that
+// opened, or ended, while its event waits on the Executor still reads
+// CONNECTING, or OPEN. Send, Close and the global API decide by this
+// state, so code that sends before its open event fails the same way
+// however fast the server is.
 func (t *SocketTask) ReadyState() ReadyState {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -156,7 +162,9 @@ func unpackHeader(s string) http.Header {
 	return h
 }
 
-// Done returns a channel closed when the task reaches CLOSED.
+// Done returns a channel closed when the connection is over (or never
+// started): the close event is queued, and ReadyState reaches CLOSED when
+// it is delivered.
 func (t *SocketTask) Done() <-chan struct{} { return t.done }
 
 // OnOpen adds a listener for the open event. Listeners run in the order
@@ -191,33 +199,28 @@ func (t *SocketTask) OnMessage(fn func(OnMessageResult)) {
 }
 
 // connect runs the handshake and then the read loop, on its own goroutine.
-func (t *SocketTask) connect(ctx context.Context, p *dialPlan) {
+func (t *SocketTask) connect(ctx context.Context, p wire.DialOptions) {
 	a := t.app
-	conn, hs, err := wire.Dial(ctx, wire.DialOptions{
-		URL:          p.url,
-		Header:       p.header,
-		Method:       p.method,
-		Protocols:    p.protocols,
-		Compression:  p.deflate,
-		ReadLimit:    a.cfg.ReadLimit,
-		CloseTimeout: a.cfg.CloseTimeout,
-		Transport:    a.transport,
-	})
+	conn, hs, err := wire.Dial(ctx, p)
 	t.mu.Lock()
 	t.cancel()
 	t.cancel = nil // only called while CONNECTING; dropping it frees the context
 	if err == nil && t.aborted {
 		conn.Abort()
-		err = &wire.HandshakeError{Kind: wire.KindAborted, URL: p.url}
+		err = &wire.HandshakeError{Kind: wire.KindAborted, URL: p.URL}
 	}
 	if err != nil {
-		t.state = StateClosed
 		t.failure = err
+		errMsg := describe(err)
+		if t.early {
+			errMsg = causeClosedEarly
+		}
 		t.mu.Unlock()
-		t.finish(describe(err), &OnCloseResult{Code: wire.CodeAbnormal}, true)
+		close(t.opened)
+		t.finish(errMsg, &OnCloseResult{Code: wire.CodeAbnormal}, true)
 		return
 	}
-	t.conn, t.state = conn, StateOpen
+	t.conn = conn
 	t.handshake = &handshakeInfo{subprotocol: hs.Subprotocol, header: packHeader(hs.Header)}
 	t.mu.Unlock()
 	close(t.opened)
@@ -226,7 +229,7 @@ func (t *SocketTask) connect(ctx context.Context, p *dialPlan) {
 	if a.profile.OpenHeader {
 		res.Header = hs.Header
 	}
-	a.disp.post(func() { deliver(t, openEvent, res) })
+	a.exec.Execute(func() { deliver(t, openEvent, res, false) })
 
 	// The read loop runs on a goroutine of its own: this one's stack grew
 	// for the handshake (net/http, TLS), and a parked reader would keep it
@@ -245,14 +248,17 @@ func (t *SocketTask) readLoop(conn *wire.Conn) {
 				ce = &wire.ClosedError{Code: wire.CodeAbnormal, Err: err}
 			}
 			t.mu.Lock()
-			t.state = StateClosed
 			if !ce.Clean {
 				t.failure = ce.Err
 			}
-			aborted := t.aborted
+			aborted, early := t.aborted, t.early
 			t.mu.Unlock()
 			errMsg := ""
 			switch {
+			case !ce.Clean && early:
+				// Closed while the callbacks saw it connecting: for them
+				// the handshake was abandoned, whatever the network did.
+				errMsg = causeClosedEarly
 			case !ce.Clean && aborted:
 				errMsg = causeAborted
 			case !ce.Clean:
@@ -276,9 +282,9 @@ func (t *SocketTask) readLoop(conn *wire.Conn) {
 		// first message even if it arrives before they are added, so the
 		// event is always queued and the listeners are looked up at
 		// delivery. A task read through Receive with no listener at all
-		// skips the dispatcher, which is most of the Go form's speed.
+		// skips the Executor, which is most of the Go form's speed.
 		if in == nil || t.nMessageListeners.Load() > 0 || a.nGlobalMessage.Load() > 0 {
-			a.disp.post(func() { deliver(t, messageEvent, res) })
+			a.exec.Execute(func() { deliver(t, messageEvent, res, false) })
 		}
 	}
 }
@@ -292,43 +298,39 @@ func (t *SocketTask) finish(errMsg string, closeRes *OnCloseResult, withError bo
 	t.closed = closeRes
 	handshakeFailed := t.handshake == nil
 	t.mu.Unlock()
-	select {
-	case <-t.opened:
-	default:
-		close(t.opened)
-	}
 	if in := t.loadInbox(); in != nil {
 		in.end(&CloseError{Code: closeRes.Code, Reason: closeRes.Reason, Err: t.failureErr()})
 	}
+	closeToo := !(handshakeFailed && a.profile.HandshakeFailure == platform.ErrorOnly)
 	if withError {
 		res := OnErrorResult{}
 		if a.profile.ErrorMessage {
 			res.ErrMsg = errMsg
 		}
-		a.disp.post(func() { deliver(t, errorEvent, res) })
+		a.exec.Execute(func() { deliver(t, errorEvent, res, !closeToo) })
 	}
-	if !(handshakeFailed && a.profile.HandshakeFailure == platform.ErrorOnly) {
-		a.disp.post(func() { deliver(t, closeEvent, *closeRes) })
+	if closeToo {
+		a.exec.Execute(func() { deliver(t, closeEvent, *closeRes, true) })
 	}
-	t.writes.fail(fmt.Errorf("%s", causeNotConnected))
+	t.writes.fail(wire.ErrNotConnected)
+	a.mu.Lock()
+	delete(a.running, t)
+	a.mu.Unlock()
 	close(t.done)
 }
 
 // lostMessage describes why an open connection ended without a close
-// handshake, dropping the library's generic wrapping.
+// handshake. The causes that name the connection's end themselves are
+// reported as they are.
 func lostMessage(err error) string {
-	var timeout *wire.CloseTimeoutError
-	if errors.Is(err, wire.ErrInvalidUTF8) || errors.As(err, &timeout) {
+	var (
+		timeout *wire.CloseTimeoutError
+		tooBig  *wire.MessageTooBigError
+	)
+	if errors.Is(err, wire.ErrInvalidUTF8) || errors.As(err, &timeout) || errors.As(err, &tooBig) {
 		return err.Error()
 	}
-	msg := err.Error()
-	for _, noise := range []string{"failed to get reader: ", "failed to read frame header: ", "failed to read: "} {
-		msg = strings.ReplaceAll(msg, noise, "")
-	}
-	if strings.HasPrefix(msg, "received a message over the read limit") {
-		return msg
-	}
-	return "WebSocket connection lost: " + msg
+	return "WebSocket connection lost: " + err.Error()
 }
 
 func (t *SocketTask) failureErr() error {
@@ -337,13 +339,28 @@ func (t *SocketTask) failureErr() error {
 	return t.failure
 }
 
-// deliver runs on the dispatcher: the task's listeners for an event, then
-// (or first, per the profile) the global ones if the task is the global
-// target. Whether it is the target is decided when the event is delivered,
-// as uni-app decides it.
-func deliver[T any](t *SocketTask, ev event[T], v T) {
+// deliver runs on the Executor: it moves readyState as the event fires,
+// then runs the task's listeners for the event, then (or first, per the
+// profile) the global ones if the task is the global target. Whether it is
+// the target is decided when the event is delivered, as uni-app decides
+// it. last marks the task's last event.
+func deliver[T any](t *SocketTask, ev event[T], v T, last bool) {
 	a := t.app
 	t.mu.Lock()
+	switch ev.kind {
+	case kindOpen:
+		if t.early {
+			// Closed before the open event fired: a browser never fires
+			// open after that, whatever the network did.
+			t.mu.Unlock()
+			return
+		}
+		if t.state == StateConnecting { // else Dial has moved it
+			t.state = StateOpen
+		}
+	case kindError, kindClose:
+		t.state = StateClosed
+	}
 	own := *ev.list(&t.own)
 	t.mu.Unlock()
 	var global []func(T)
@@ -360,7 +377,7 @@ func deliver[T any](t *SocketTask, ev event[T], v T) {
 		fire(a, ev.whereGlobal, global, v)
 	}
 	if ev.ends {
-		a.unregister(t) // a task leaves the registry at its first error or close
+		a.unregister(t, last) // a task leaves the registry at its first error or close
 	}
 }
 

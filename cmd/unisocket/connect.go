@@ -18,15 +18,15 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"github.com/spf13/pflag"
 	"io"
-	"log"
+	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,40 +35,24 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/unisocket/unisocket/manifest"
-	"github.com/unisocket/unisocket/platform"
 	"github.com/unisocket/unisocket/server"
 	"github.com/unisocket/unisocket/uni"
 )
 
-func init() {
-	commands["connect"] = command{
-		summary: "open a WebSocket and talk to it: REPL, pipe or -x (wscat-like)",
-		run:     runConnect,
-	}
-}
-
 // connectConfig is what the connect flags ask for.
 type connectConfig struct {
+	uniFlags
 	url       string // as given; empty or starting with / or ? means the embedded server
 	embedded  bool   // connect to the embedded test server
-	headers   connectStrings
-	protocols connectStrings
+	headers   []string
+	protocols []string
 	method    string
-	platform  string
-	manifest  string // uni-app manifest.json
-	config    string // unisocket.config.json
-	timeout   time.Duration
-	set       map[string]bool // the flags given, by name
-
-	cafile, cert, key string
-	insecure          bool
-	proxy             string
+	compress  bool
 
 	pingInterval time.Duration
 	binary       bool // input lines (and -x) are hex, binary output is hex
 	base64       bool // input lines (and -x) are base64, binary output is base64
-	execute      connectStrings
+	execute      []string
 	wait         connectWait
 
 	timestamps bool
@@ -119,42 +103,13 @@ error event, or an input line could not be sent; 2 for bad flags or
 arguments.
 `
 
-// connectFlagHelp lists the flags in the help, in this order. Each entry
-// names the flag's names; the text is the flag's usage.
-var connectFlagHelp = []struct {
-	names []string
-	arg   string
-}{
-	{[]string{"H", "header"}, `"Name: value"`},
-	{[]string{"s", "protocol", "subprotocol"}, "NAME"},
-	{[]string{"method"}, "METHOD"},
-	{[]string{"platform"}, "P"},
-	{[]string{"manifest"}, "FILE"},
-	{[]string{"config"}, "FILE"},
-	{[]string{"timeout"}, "D"},
-	{[]string{"cafile", "ca"}, "FILE"},
-	{[]string{"cert"}, "FILE"},
-	{[]string{"key"}, "FILE"},
-	{[]string{"k", "insecure"}, ""},
-	{[]string{"proxy"}, "URL"},
-	{[]string{"ping-interval"}, "D"},
-	{[]string{"b", "binary"}, ""},
-	{[]string{"base64"}, ""},
-	{[]string{"x", "execute"}, "MSG"},
-	{[]string{"w", "wait"}, "SECONDS"},
-	{[]string{"t", "timestamps"}, ""},
-	{[]string{"json"}, ""},
-	{[]string{"v", "verbose"}, ""},
-	{[]string{"no-color"}, ""},
-}
-
 func runConnect(args []string, stdout, stderr io.Writer) int {
 	cfg, code, ok := parseConnectFlags(args, stdout, stderr)
 	if !ok {
 		return code
 	}
 	diag := &connectSwitchWriter{w: stderr}
-	ucfg, proxy, warnings, err := cfg.uniConfig(os.Getenv, diag)
+	ucfg, proxy, warnings, err := cfg.build(os.Getenv, diag)
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "unisocket connect: warning: %s\n", w)
 	}
@@ -227,10 +182,11 @@ func runConnect(args []string, stdout, stderr io.Writer) int {
 	// can be delivered before OnError and OnClose are added.
 	app.Run(func() {
 		task, dialErr = app.Dial(ctx, uni.ConnectSocketOptions{
-			URL:       target,
-			Header:    cfg.headerMap(),
-			Method:    cfg.method,
-			Protocols: cfg.protocols,
+			URL:               target,
+			Header:            cfg.headerMap(),
+			Method:            cfg.method,
+			Protocols:         cfg.protocols,
+			PerMessageDeflate: cfg.compress,
 		})
 		if dialErr == nil {
 			s.attach(task)
@@ -273,9 +229,9 @@ func runConnect(args []string, stdout, stderr io.Writer) int {
 		}
 		return connectRunExec(ctx, s, msgs, wait)
 	case connectModeREPL:
-		return connectRunREPL(ctx, s, os.Stdin, stdout.(*os.File), diag)
+		return connectRunREPL(ctx, s, os.Stdin, stdout.(*os.File), diag, cfg.messageLimit())
 	default:
-		return connectRunPipe(ctx, s, os.Stdin, cfg.wait.d)
+		return connectRunPipe(ctx, s, os.Stdin, cfg.wait.d, cfg.messageLimit())
 	}
 }
 
@@ -297,12 +253,7 @@ func connectIsTerminal(w io.Writer) bool {
 // no status line: an open socket's answer was 101.
 func connectPrintHandshake(out *connectOutput, h http.Header, subprotocol string) {
 	out.event(connectColorInfo, "handshake response: HTTP/1.1 101 Switching Protocols")
-	names := make([]string, 0, len(h))
-	for k := range h {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		for _, v := range h[k] {
 			out.event(connectColorInfo, "  %s: %s", k, v)
 		}
@@ -322,33 +273,13 @@ func connectPrintHandshake(out *connectOutput, h http.Header, subprotocol string
 // shown, or the flags were wrong and one line on stderr says how.
 func parseConnectFlags(args []string, stdout, stderr io.Writer) (cfg connectConfig, code int, ok bool) {
 	fs := connectFlagSet(&cfg)
+	if code, ok := parseFlags(fs, args, stdout, stderr, func(w io.Writer) { connectUsage(w, fs) }); !ok {
+		return cfg, code, false
+	}
 	fail := func(format string, a ...any) (connectConfig, int, bool) {
-		fmt.Fprintf(stderr, "unisocket connect: %s (run 'unisocket connect --help' for usage)\n", fmt.Sprintf(format, a...))
-		return cfg, exitUsage, false
+		return cfg, usageError(stderr, "connect", format, a...), false
 	}
-	var urls []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				connectUsage(stdout, fs)
-				return cfg, exitOK, false
-			}
-			return fail("%v", err)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		// After "--" everything is an argument.
-		if used := len(rest) - fs.NArg(); used > 0 && rest[used-1] == "--" {
-			urls = append(urls, fs.Args()...)
-			break
-		}
-		urls = append(urls, fs.Arg(0))
-		rest = fs.Args()[1:]
-	}
-	cfg.set = map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { cfg.set[f.Name] = true })
+	urls := fs.Args()
 	if len(urls) > 1 {
 		return fail("one URL at a time, got %d: %s", len(urls), strings.Join(urls, " "))
 	}
@@ -364,42 +295,36 @@ func parseConnectFlags(args []string, stdout, stderr io.Writer) (cfg connectConf
 		}
 		cfg.url = u
 	}
+	if err := cfg.uniFlags.check(); err != nil {
+		return fail("%v", err)
+	}
 	switch {
 	case cfg.binary && cfg.base64:
 		return fail("--binary and --base64 exclude each other")
-	case cfg.cafile != "" && cfg.insecure:
-		return fail("--cafile and --insecure exclude each other")
-	case cfg.key != "" && cfg.cert == "":
-		return fail("--key needs --cert")
-	case cfg.timeout < 0:
-		return fail("--timeout must not be negative")
 	case cfg.pingInterval < 0:
 		return fail("--ping-interval must not be negative")
 	}
 	for _, h := range cfg.headers {
-		if _, _, err := connectParseHeader(h); err != nil {
+		name, _, err := connectParseHeader(h)
+		if err != nil {
 			return fail("%v", err)
 		}
+		// The wire layer sends the URL's host whatever the header option
+		// says; refusing beats dropping it silently.
+		if http.CanonicalHeaderKey(name) == "Host" {
+			return fail("-H %q: the Host header is the URL's host; to send this name to another address, put it in the URL and add --resolve HOST:PORT:ADDR", h)
+		}
 	}
-	seen := map[string]bool{}
-	for _, p := range cfg.protocols {
-		if !connectValidToken(p) {
-			return fail("-s %q: a subprotocol is an HTTP token (no spaces, commas or separators)", p)
-		}
-		if seen[p] {
-			return fail("-s %q is given twice", p)
-		}
-		seen[p] = true
+	if err := uni.CheckProtocols(cfg.protocols); err != nil {
+		return fail("-s: %v", err)
 	}
 	if cfg.method != "" {
-		m := strings.ToUpper(cfg.method)
-		if !slices.Contains(connectMethods, m) {
-			return fail("--method %q: uni-app knows %s", cfg.method, strings.Join(connectMethods, ", "))
+		// uni-app sends GET for a method it does not know, silently; a
+		// command line says so instead.
+		if !uni.ValidMethod(cfg.method) {
+			return fail("--method %q: uni-app knows %s", cfg.method, strings.Join(uni.Methods(), ", "))
 		}
-		cfg.method = m
-	}
-	if _, err := platform.Lookup(cfg.platform); err != nil {
-		return fail("--platform: %v", err)
+		cfg.method = strings.ToUpper(cfg.method)
 	}
 	if _, err := cfg.executeMessages(); err != nil {
 		return fail("%v", err)
@@ -407,57 +332,27 @@ func parseConnectFlags(args []string, stdout, stderr io.Writer) (cfg connectConf
 	return cfg, exitOK, true
 }
 
-// connectMethods are the methods uni-app accepts for connectSocket; it
-// silently sends GET for any other, so the CLI refuses them instead.
-var connectMethods = []string{"GET", "OPTIONS", "HEAD", "POST", "PUT", "DELETE", "TRACE", "CONNECT", "PATCH"}
-
-func connectFlagSet(cfg *connectConfig) *flag.FlagSet {
-	fs := flag.NewFlagSet("connect", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // one line of our own instead of the flag package's messages
-	for _, n := range []string{"H", "header"} {
-		fs.Var(&cfg.headers, n, "send this request header (repeat for more)")
-	}
-	for _, n := range []string{"s", "protocol", "subprotocol"} {
-		fs.Var(&cfg.protocols, n, "request this subprotocol (repeat for more, in order of preference); the server must confirm one")
-	}
-	fs.StringVar(&cfg.method, "method", "", "the handshake's HTTP method (uni-app's method option; default GET)")
-	fs.StringVar(&cfg.platform, "platform", "standard", "behave as platform P: "+strings.Join(platform.Names(), ", ")+" (overrides --config's)")
-	fs.StringVar(&cfg.manifest, "manifest", "", "read networkTimeout.connectSocket and setting.urlCheck from the uni-app manifest.json FILE")
-	fs.StringVar(&cfg.config, "config", "", "read the platform, the socket domain whitelist and the url check switch from the unisocket.config.json FILE")
-	fs.DurationVar(&cfg.timeout, "timeout", 0, "give up the handshake after D, e.g. 10s (networkTimeout.connectSocket; overrides --manifest's; default 60s)")
-	for _, n := range []string{"cafile", "ca"} {
-		fs.StringVar(&cfg.cafile, n, "", "trust the PEM certificates in FILE, instead of the system's, for wss://")
-	}
-	fs.StringVar(&cfg.cert, "cert", "", "present the PEM client certificate in FILE")
-	fs.StringVar(&cfg.key, "key", "", "the client certificate's PEM private key (default: the --cert file)")
-	for _, n := range []string{"k", "insecure"} {
-		fs.BoolVar(&cfg.insecure, n, false, "do not verify the server's certificate")
-	}
-	fs.StringVar(&cfg.proxy, "proxy", "", "connect through this proxy: http://, https://, socks5:// or socks5h://[user:pass@]host:port")
-	fs.DurationVar(&cfg.pingInterval, "ping-interval", 0, "send a ping every D and report failures (-v: each round trip)")
-	for _, n := range []string{"b", "binary"} {
-		fs.BoolVar(&cfg.binary, n, false, "input lines and -x are hex and sent as binary messages")
-	}
+func connectFlagSet(cfg *connectConfig) *pflag.FlagSet {
+	fs := newFlagSet("connect")
+	fs.StringArrayVarP(&cfg.headers, "header", "H", nil, "send the request header `\"Name: value\"` (repeat for more; for Host, see --resolve)")
+	fs.StringArrayVarP(&cfg.protocols, "protocol", "s", nil, "request the subprotocol `NAME` (repeat for more, in order of preference); the server must confirm one (also --subprotocol)")
+	fs.StringVar(&cfg.method, "method", "", "the handshake's HTTP `METHOD` (uni-app's method option; default GET)")
+	fs.BoolVar(&cfg.compress, "compress", false, "ask for permessage-deflate compression (uni-app's perMessageDeflate)")
+	cfg.uniFlags.register(fs)
+	fs.DurationVar(&cfg.pingInterval, "ping-interval", 0, "send a ping every `D` and report failures (-v: each round trip)")
+	fs.BoolVarP(&cfg.binary, "binary", "b", false, "input lines and -x are hex and sent as binary messages")
 	fs.BoolVar(&cfg.base64, "base64", false, "input lines and -x are base64 and sent as binary messages; binary output is base64")
-	for _, n := range []string{"x", "execute"} {
-		fs.Var(&cfg.execute, n, "send MSG once open (repeat for more), wait -w, close and exit")
-	}
-	for _, n := range []string{"w", "wait"} {
-		fs.Var(&cfg.wait, n, "after the last message (-x or end of input), wait this long for replies before closing: seconds, or a duration such as 500ms (default 2 with -x, 0 in pipe mode)")
-	}
-	for _, n := range []string{"t", "timestamps"} {
-		fs.BoolVar(&cfg.timestamps, n, false, "put the time before each message and event")
-	}
+	fs.StringArrayVarP(&cfg.execute, "execute", "x", nil, "send `MSG` once open (repeat for more), wait -w, close and exit")
+	fs.VarP(&cfg.wait, "wait", "w", "after the last message (-x or end of input), wait this long for replies before closing: seconds, or a duration such as 500ms (default 2 with -x, 0 in pipe mode)")
+	fs.BoolVarP(&cfg.timestamps, "timestamps", "t", false, "put the time before each message and event")
 	fs.BoolVar(&cfg.json, "json", false, "pretty-print JSON text messages (REPL)")
-	for _, n := range []string{"v", "verbose"} {
-		fs.BoolVar(&cfg.verbose, n, false, "show the proxy, the handshake response (headers, subprotocol, extensions) and ping round trips")
-	}
+	fs.BoolVarP(&cfg.verbose, "verbose", "v", false, "show the proxy, the handshake response (headers, subprotocol, extensions) and ping round trips")
 	fs.BoolVar(&cfg.noColor, "no-color", false, "no colours (also: the NO_COLOR environment variable)")
 	return fs
 }
 
-func connectUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprint(w, `Usage: unisocket connect [URL] [flags]
+func connectUsage(w io.Writer, fs *pflag.FlagSet) {
+	printHelp(w, fs, `Usage: unisocket connect [URL] [flags]
 
 Opens a WebSocket to URL with the uni-app socket API and lets you talk to
 it. URL is ws:// or wss:// (ws:// is assumed without a scheme); without a
@@ -465,45 +360,41 @@ URL, or with only a path and query (/chat?send=3), the embedded test
 server is started for the session and used.
 
 Flags (before or after URL):
-`)
-	for _, e := range connectFlagHelp {
-		f := fs.Lookup(e.names[0])
-		names := make([]string, len(e.names))
-		for i, n := range e.names {
-			if len(n) == 1 {
-				names[i] = "-" + n
-			} else {
-				names[i] = "--" + n
-			}
-		}
-		fmt.Fprintf(w, "  %s", strings.Join(names, ", "))
-		if e.arg != "" {
-			fmt.Fprintf(w, " %s", e.arg)
-		}
-		fmt.Fprintf(w, "\n        %s\n", f.Usage)
-	}
-	fmt.Fprintln(w)
-	fmt.Fprint(w, connectExamples)
+`, connectExamples)
 }
 
 // connectNormalizeURL adds ws:// to a URL without a scheme (as wscat
-// does) and checks that the result is a ws:// or wss:// URL with a host.
+// does) and checks that the result is a URL, ws:// or wss://, with a
+// host and a port that can be.
 func connectNormalizeURL(raw string) (string, error) {
 	if !strings.Contains(raw, "://") {
 		raw = "ws://" + raw
 	}
-	scheme, rest, _ := strings.Cut(raw, "://")
-	switch strings.ToLower(scheme) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return "", fmt.Errorf("URL %q is not a URL: %v", raw, err)
+	}
+	switch strings.ToLower(u.Scheme) {
 	case "ws", "wss":
 	case "http", "https":
-		return "", fmt.Errorf("URL %q: the scheme is %s; a WebSocket URL starts with ws:// or wss://", raw, scheme)
+		return "", fmt.Errorf("URL %q: the scheme is %s; a WebSocket URL starts with ws:// or wss://", raw, u.Scheme)
 	default:
-		return "", fmt.Errorf("URL %q: unknown scheme %q; a WebSocket URL starts with ws:// or wss://", raw, scheme)
+		return "", fmt.Errorf("URL %q: unknown scheme %q; a WebSocket URL starts with ws:// or wss://", raw, u.Scheme)
 	}
-	host, _, _ := strings.Cut(rest, "/")
-	host, _, _ = strings.Cut(host, "?")
-	if host == "" || strings.HasPrefix(host, ":") {
+	if u.Hostname() == "" {
 		return "", fmt.Errorf("URL %q has no host", raw)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("URL %q: the port must be 1 to 65535, not %s", raw, p)
+		}
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return "", fmt.Errorf("URL %q: a WebSocket URL has no #fragment", raw)
 	}
 	return raw, nil
 }
@@ -515,7 +406,7 @@ func connectParseHeader(h string) (name, value string, err error) {
 		return "", "", fmt.Errorf("-H %q: want \"Name: value\"", h)
 	}
 	name = strings.TrimSpace(name)
-	if !connectValidToken(name) {
+	if !uni.ValidHeaderName(name) {
 		return "", "", fmt.Errorf("-H %q: the header name %q is not an HTTP token", h, name)
 	}
 	return name, strings.TrimSpace(value), nil
@@ -540,23 +431,6 @@ func (cfg *connectConfig) headerMap() map[string]string {
 		m[name] = value
 	}
 	return m
-}
-
-// connectValidToken reports whether s is an RFC 9110 token.
-func connectValidToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // inputMode says how input lines and -x values become messages.
@@ -584,79 +458,6 @@ func (cfg *connectConfig) executeMessages() ([]any, error) {
 	return msgs, nil
 }
 
-// uniConfig turns the flags into the App's configuration: --manifest and
-// --config first, then --platform and --timeout when given, then TLS and
-// the proxy. errLog receives the App's warnings. It also returns the proxy
-// choice (for -v) and the warnings of the files.
-func (cfg *connectConfig) uniConfig(getenv func(string) string, errLog io.Writer) (uni.Config, *connectProxy, []manifest.Warning, error) {
-	var (
-		c        uni.Config
-		warnings []manifest.Warning
-	)
-	if cfg.manifest != "" || cfg.config != "" {
-		var (
-			m   *manifest.Manifest
-			sc  *manifest.SocketConfig
-			w   []manifest.Warning
-			err error
-		)
-		if cfg.manifest != "" {
-			if m, w, err = manifest.ReadManifest(cfg.manifest); err != nil {
-				return c, nil, warnings, fmt.Errorf("--manifest: %w", err)
-			}
-			warnings = append(warnings, w...)
-		}
-		if cfg.config != "" {
-			if sc, w, err = manifest.ReadSocketConfig(cfg.config); err != nil {
-				return c, nil, warnings, fmt.Errorf("--config: %w", err)
-			}
-			warnings = append(warnings, w...)
-		}
-		if cfg.set["platform"] {
-			// Before UniConfig, so that the url check switch of the
-			// flag's platform section applies.
-			if sc == nil {
-				sc = &manifest.SocketConfig{}
-			}
-			sc.Platform = cfg.platform
-		}
-		if c, w, err = manifest.UniConfig(m, sc); err != nil {
-			return c, nil, warnings, err
-		}
-		warnings = append(warnings, w...)
-	} else {
-		p, err := platform.Lookup(cfg.platform)
-		if err != nil {
-			return c, nil, warnings, err
-		}
-		c.Profile = p
-	}
-	if cfg.set["timeout"] {
-		c.ConnectTimeout = cfg.timeout
-	}
-	c.ErrorLog = log.New(errLog, "", 0)
-	var err error
-	if c.TLSConfig, err = connectTLSConfig(cfg.cafile, cfg.cert, cfg.key, cfg.insecure); err != nil {
-		return c, nil, warnings, err
-	}
-	proxy, err := newConnectProxy(cfg.proxy, getenv)
-	if err != nil {
-		return c, nil, warnings, err
-	}
-	c.Proxy = proxy.choose
-	return c, proxy, warnings, nil
-}
-
-// connectStrings collects a repeated flag.
-type connectStrings []string
-
-func (s *connectStrings) String() string { return strings.Join(*s, ", ") }
-
-func (s *connectStrings) Set(v string) error {
-	*s = append(*s, v)
-	return nil
-}
-
 // connectWait is -w: seconds as wscat takes them (2, 0.5), or a Go
 // duration (500ms).
 type connectWait struct {
@@ -665,6 +466,7 @@ type connectWait struct {
 }
 
 func (w *connectWait) String() string { return w.d.String() }
+func (w *connectWait) Type() string   { return "SECONDS" }
 
 func (w *connectWait) Set(v string) error {
 	d, err := time.ParseDuration(v)

@@ -13,9 +13,7 @@ func connectRunExec(ctx context.Context, s *connectSession, msgs []any, wait tim
 	for _, m := range msgs {
 		if !s.send(ctx, m) {
 			// The socket is going away; the failure was shown.
-			s.mu.Lock()
-			s.inputFailed = true
-			s.mu.Unlock()
+			s.failInput()
 			s.settle(ctx)
 			return s.exitCode()
 		}

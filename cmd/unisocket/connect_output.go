@@ -195,16 +195,6 @@ func connectPrettyJSON(s string) (string, bool) {
 // connectEscape makes text safe for a terminal: control characters other
 // than newline and tab, and invalid UTF-8, are shown escaped.
 func connectEscape(s string) string {
-	clean := true
-	for _, r := range s {
-		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
 	var sb strings.Builder
 	for i, w := 0, 0; i < len(s); i += w {
 		r, size := utf8.DecodeRuneInString(s[i:])

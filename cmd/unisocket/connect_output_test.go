@@ -128,7 +128,7 @@ func TestConnectParseHelpers(t *testing.T) {
 		}
 	}
 
-	cfg := connectConfig{headers: connectStrings{"X-A: 1", "x-a:2", "Host: h", "Empty:"}}
+	cfg := connectConfig{headers: []string{"X-A: 1", "x-a:2", "Host: h", "Empty:"}}
 	got := cfg.headerMap()
 	if len(got) != 3 || got["X-A"] != "1, 2" || got["Host"] != "h" || got["Empty"] != "" {
 		t.Errorf("headerMap = %q", got)

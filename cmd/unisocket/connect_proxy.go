@@ -1,32 +1,31 @@
 package main
 
-// Which proxy a handshake goes through: --proxy, else the environment.
-// The tunnelling itself (CONNECT for ws:// and wss:// alike, SOCKS5) is
-// the wire layer's, behind uni.Config.Proxy (internal/wire/proxy.go).
-//
-// net/http's ProxyFromEnvironment is not used because it ignores ALL_PROXY
-// and cannot say which variable it used (for -v); the rules below are its
-// rules otherwise: lower-case names too, HTTP_PROXY ignored under CGI
-// (REQUEST_METHOD set), no scheme means http://, loopback hosts never
-// proxied, NO_PROXY entries as Go reads them.
+// Which proxy a handshake goes through: --proxy, else the environment,
+// by golang.org/x/net/http/httpproxy's rules (net/http's: NO_PROXY's forms,
+// loopback never proxied). httpproxy takes a Config, filled here so that
+// ALL_PROXY (all_proxy), which curl and most tools honour, stands in for an
+// unset HTTP_PROXY or HTTPS_PROXY, and so that under CGI (REQUEST_METHOD
+// set) only http_proxy is read: a request can set HTTP_PROXY (httpoxy).
+// The tunnel itself is the wire layer's, behind uni.Config.Proxy.
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
+
+	"golang.org/x/net/http/httpproxy"
 )
 
 // connectProxy chooses the proxy of a handshake.
 type connectProxy struct {
-	fixed *url.URL // --proxy: every handshake, NO_PROXY aside
+	fixed *url.URL // --proxy: every handshake
 
-	http, https, all          *url.URL
-	httpVar, httpsVar, allVar string // the variables they came from
-	noProxy                   []connectNoProxy
-	noProxyAll                bool
+	choice         func(*url.URL) (*url.URL, error) // httpproxy's
+	httpFrom       string                           // the variable the ws:// proxy came from
+	httpsFrom      string                           // the variable the wss:// proxy came from
+	noProxyEntries bool                             // NO_PROXY names hosts
 }
 
 // newConnectProxy reads --proxy (flagValue) and the environment.
@@ -40,42 +39,62 @@ func newConnectProxy(flagValue string, getenv func(string) string) (*connectProx
 		p.fixed = u
 		return p, nil
 	}
-	env := func(names ...string) (string, string) {
+	// read returns the first variable of names that is set, checked.
+	read := func(names ...string) (value, name string, err error) {
 		for _, n := range names {
 			if v := getenv(n); v != "" {
-				return v, n
+				u, err := connectParseProxy(v)
+				if err != nil {
+					return "", "", fmt.Errorf("environment variable %s: %w", n, err)
+				}
+				return u.String(), n, nil
 			}
 		}
-		return "", ""
+		return "", "", nil
 	}
-	read := func(names ...string) (*url.URL, string, error) {
-		v, name := env(names...)
-		if v == "" {
-			return nil, "", nil
-		}
-		u, err := connectParseProxy(v)
-		if err != nil {
-			return nil, "", fmt.Errorf("environment variable %s: %w", name, err)
-		}
-		return u, name, nil
-	}
-	var err error
 	httpNames := []string{"HTTP_PROXY", "http_proxy"}
 	if getenv("REQUEST_METHOD") != "" {
-		httpNames = []string{"http_proxy"} // httpoxy: a CGI request can set HTTP_PROXY
+		httpNames = []string{"http_proxy"}
 	}
-	if p.http, p.httpVar, err = read(httpNames...); err != nil {
+	var cfg httpproxy.Config
+	var err error
+	if cfg.HTTPProxy, p.httpFrom, err = read(httpNames...); err != nil {
 		return nil, err
 	}
-	if p.https, p.httpsVar, err = read("HTTPS_PROXY", "https_proxy"); err != nil {
+	if cfg.HTTPSProxy, p.httpsFrom, err = read("HTTPS_PROXY", "https_proxy"); err != nil {
 		return nil, err
 	}
-	if p.all, p.allVar, err = read("ALL_PROXY", "all_proxy"); err != nil {
+	all, allFrom, err := read("ALL_PROXY", "all_proxy")
+	if err != nil {
 		return nil, err
 	}
-	noProxy, _ := env("NO_PROXY", "no_proxy")
-	p.noProxy, p.noProxyAll = connectParseNoProxy(noProxy)
+	if cfg.HTTPProxy == "" {
+		cfg.HTTPProxy, p.httpFrom = all, allFrom
+	}
+	if cfg.HTTPSProxy == "" {
+		cfg.HTTPSProxy, p.httpsFrom = all, allFrom
+	}
+	for _, n := range []string{"NO_PROXY", "no_proxy"} {
+		if v := getenv(n); v != "" {
+			cfg.NoProxy = connectNoProxy(v)
+			break
+		}
+	}
+	p.noProxyEntries = cfg.NoProxy != "" && cfg.NoProxy != "*" // "*" is no news: every host
+	p.choice = cfg.ProxyFunc()
 	return p, nil
+}
+
+// connectNoProxy adapts NO_PROXY for httpproxy, which takes a bracketed
+// IPv6 address only with a port: "[::2]" is written "::2".
+func connectNoProxy(v string) string {
+	entries := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
+	for i, e := range entries {
+		if strings.HasPrefix(e, "[") && strings.HasSuffix(e, "]") {
+			entries[i] = e[1 : len(e)-1]
+		}
+	}
+	return strings.Join(entries, ",")
 }
 
 // connectParseProxy parses a proxy URL; "host:port" means http://host:port.
@@ -110,36 +129,24 @@ func (p *connectProxy) pick(target *url.URL) (*url.URL, string) {
 	if p.fixed != nil {
 		return p.fixed, "--proxy"
 	}
-	host := strings.TrimSuffix(strings.ToLower(target.Hostname()), ".")
-	if connectIsLoopback(host) || p.noProxyAll {
+	t := *target
+	from := p.httpFrom
+	switch t.Scheme {
+	case "wss", "https":
+		t.Scheme, from = "https", p.httpsFrom
+	default:
+		t.Scheme = "http"
+	}
+	u, err := p.choice(&t)
+	switch {
+	case err != nil || from == "":
+		return nil, ""
+	case u == nil && p.noProxyEntries && !connectIsLoopback(t.Hostname()):
+		return nil, "NO_PROXY"
+	case u == nil:
 		return nil, ""
 	}
-	port := target.Port()
-	if port == "" {
-		port = "80"
-		if target.Scheme == "https" || target.Scheme == "wss" {
-			port = "443"
-		}
-	}
-	for _, r := range p.noProxy {
-		if r.match(host, port) {
-			return nil, "NO_PROXY"
-		}
-	}
-	switch target.Scheme {
-	case "https", "wss":
-		if p.https != nil {
-			return p.https, p.httpsVar
-		}
-	default:
-		if p.http != nil {
-			return p.http, p.httpVar
-		}
-	}
-	if p.all != nil {
-		return p.all, p.allVar
-	}
-	return nil, ""
+	return u, from
 }
 
 // describe says which proxy a handshake to rawURL goes through, for -v.
@@ -158,68 +165,8 @@ func (p *connectProxy) describe(rawURL string) string {
 	return "none"
 }
 
+// connectIsLoopback reports whether host is one httpproxy never proxies.
 func connectIsLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
 	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
-}
-
-// connectNoProxy is one NO_PROXY entry.
-type connectNoProxy struct {
-	prefix netip.Prefix // an IP or CIDR entry
-	domain string       // a name entry, lower case, without a leading dot
-	exact  bool         // the entry had no leading dot: the name itself matches too
-	port   string       // "" for any port
-}
-
-// connectParseNoProxy reads NO_PROXY: entries separated by commas (and
-// spaces); "*" alone means every host.
-func connectParseNoProxy(v string) (rules []connectNoProxy, all bool) {
-	for _, e := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
-		e = strings.ToLower(strings.TrimSpace(e))
-		if e == "*" {
-			return nil, true
-		}
-		if pfx, err := netip.ParsePrefix(e); err == nil {
-			rules = append(rules, connectNoProxy{prefix: pfx})
-			continue
-		}
-		if ip, err := netip.ParseAddr(strings.Trim(e, "[]")); err == nil {
-			rules = append(rules, connectNoProxy{prefix: netip.PrefixFrom(ip, ip.BitLen())})
-			continue
-		}
-		var r connectNoProxy
-		host := e
-		if h, port, err := net.SplitHostPort(e); err == nil {
-			host, r.port = h, port
-			if ip, err := netip.ParseAddr(h); err == nil {
-				r.prefix = netip.PrefixFrom(ip, ip.BitLen())
-				rules = append(rules, r)
-				continue
-			}
-		}
-		host = strings.TrimPrefix(host, "*")
-		r.exact = !strings.HasPrefix(host, ".")
-		r.domain = strings.TrimSuffix(strings.TrimPrefix(host, "."), ".")
-		if r.domain != "" {
-			rules = append(rules, r)
-		}
-	}
-	return rules, false
-}
-
-func (r connectNoProxy) match(host, port string) bool {
-	if r.port != "" && r.port != port {
-		return false
-	}
-	if r.prefix.IsValid() {
-		ip, err := netip.ParseAddr(host)
-		return err == nil && r.prefix.Contains(ip.Unmap())
-	}
-	if host == r.domain {
-		return r.exact
-	}
-	return strings.HasSuffix(host, "."+r.domain)
+	return host == "localhost" || (err == nil && ip.IsLoopback())
 }

@@ -50,11 +50,14 @@ const connectPingTimeout = 10 * time.Second
 // connectRunREPL runs the interactive session on the terminal in/outFile
 // until the socket closes: by /close, /quit, Ctrl-D, Ctrl-C or a signal
 // (we close with 1000), or by the server.
-func connectRunREPL(ctx context.Context, s *connectSession, in, outFile *os.File, diag *connectSwitchWriter) int {
+//
+// A line may be as long as limit, the message limit.
+func connectRunREPL(ctx context.Context, s *connectSession, in, outFile *os.File, diag *connectSwitchWriter, limit int64) int {
+	long := &connectLongLines{in: bufio.NewReaderSize(in, 64<<10)}
 	t := term.NewTerminal(struct {
 		io.Reader
 		io.Writer
-	}{in, outFile}, "> ")
+	}{long, outFile}, "> ")
 	if w, h, err := term.GetSize(int(outFile.Fd())); err == nil {
 		_ = t.SetSize(w, h)
 	}
@@ -75,7 +78,7 @@ func connectRunREPL(ctx context.Context, s *connectSession, in, outFile *os.File
 		s.out.setOut(outFile)
 		diag.set(os.Stderr)
 		s.out.errorf("cannot put the terminal in raw mode (%v); reading plain lines", err)
-		return connectRunPipe(ctx, s, in, 0)
+		return connectRunPipe(ctx, s, in, 0, limit)
 	}
 	stopResize := connectWatchResize(t, outFile)
 	defer func() {
@@ -98,8 +101,17 @@ func connectRunREPL(ctx context.Context, s *connectSession, in, outFile *os.File
 			if errors.Is(err, term.ErrPasteIndicator) {
 				err = nil // a pasted line is a line
 			}
+			cut := long.overrun
+			if err == nil {
+				line, err = long.finish(line, limit)
+			}
+			var refused connectLineRefused
+			if errors.As(err, &refused) {
+				s.out.errorf("%v", refused)
+				continue
+			}
 			select {
-			case lines <- connectLine{text: line, err: err}:
+			case lines <- connectLine{text: line, err: err, long: cut}:
 			case <-stop:
 				return
 			}
@@ -118,6 +130,9 @@ func connectRunREPL(ctx context.Context, s *connectSession, in, outFile *os.File
 			}
 			if r.handle(ctx, l.text) {
 				return s.exitCode()
+			}
+			if l.long {
+				s.out.event(connectColorInfo, "that line is %d bytes long; the terminal showed its first %d", len(l.text), connectEditLimit)
 			}
 		case <-s.ended:
 			return s.exitCode()
@@ -291,7 +306,7 @@ func connectOpenHistory() *connectHistory {
 func (h *connectHistory) Add(entry string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if entry == "" || strings.HasPrefix(entry, " ") || strings.ContainsAny(entry, "\r\n") {
+	if entry == "" || strings.HasPrefix(entry, " ") || strings.ContainsAny(entry, "\r\n") || len(entry) >= connectEditLimit {
 		return
 	}
 	if n := len(h.entries); n > 0 && h.entries[n-1] == entry {

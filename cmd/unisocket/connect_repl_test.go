@@ -6,8 +6,14 @@ package main
 // read the screen.
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/creack/pty"
 
 	"github.com/unisocket/unisocket/server"
@@ -149,8 +156,10 @@ func TestConnectREPLQuit(t *testing.T) {
 		if _, err := ct.ptmx.Write([]byte(quit)); err != nil {
 			t.Fatal(err)
 		}
-		ct.waitFor(t, `\* closed: code 1000`)
-		if code := ct.wait(t); code != exitOK {
+		// Any close ends the wait, so that a wrong one fails at once with
+		// the screen instead of at the guard.
+		ct.waitFor(t, `\* closed: code \d+.*\r\n`)
+		if code := ct.wait(t); code != exitOK || !strings.Contains(ct.screen.String(), "* closed: code 1000\r\n") {
 			t.Errorf("%q: exit status %d; the terminal shows:\n%s", quit, code, ct.screen)
 		}
 	}
@@ -167,5 +176,99 @@ func TestConnectREPLServerCloses(t *testing.T) {
 	ct.waitFor(t, `\* closed by the server: code 4001, reason "done"`)
 	if code := ct.wait(t); code != exitOK {
 		t.Fatalf("exit status %d; the terminal shows:\n%s", code, ct.screen)
+	}
+}
+
+// connectSizeServer answers each message with its size and a digest of
+// its content, so that a test can tell a whole message from a cut one
+// without the message coming back to the screen.
+func connectSizeServer(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		c.SetReadLimit(-1)
+		for {
+			_, data, err := c.Read(r.Context())
+			if err != nil {
+				return
+			}
+			if err := c.Write(r.Context(), websocket.MessageText, []byte(connectDigest(data))); err != nil {
+				return
+			}
+		}
+	}))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return "ws://" + ln.Addr().String() + "/"
+}
+
+func connectDigest(data []byte) string {
+	return fmt.Sprintf("got %d bytes, sha256 %x", len(data), sha256.Sum256(data))
+}
+
+// paste writes data to the terminal at once, as a terminal does with a
+// paste, without blocking the test past the guard.
+func (ct *connectTerm) paste(t *testing.T, data []byte) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { _, err := ct.ptmx.Write(data); done <- err }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(connectGuard):
+		t.Fatalf("the terminal did not take %d bytes; it shows:\n%s", len(data), ct.screen)
+	}
+}
+
+// TestConnectREPLLongLines pastes lines longer than the line editor takes
+// (x/term's 4096 characters): each is sent whole, and one over the message
+// limit is refused with a message, not cut.
+func TestConnectREPLLongLines(t *testing.T) {
+	connectLeakCheck(t)
+	url := connectSizeServer(t)
+	ct := startConnectTerm(t, "--max-message", "1MiB", url)
+	ct.waitFor(t, `\* type a message`)
+	for _, size := range []int{4 << 10, 64 << 10, 1 << 20} {
+		line := make([]byte, size)
+		for i := range line {
+			line[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[i%36]
+		}
+		copy(line[size-6:], "é-end") // a multi-byte character near the end
+		ct.paste(t, append(line, '\r'))
+		ct.waitFor(t, regexp.QuoteMeta("< "+connectDigest(line)))
+		ct.waitFor(t, fmt.Sprintf(`that line is %d bytes long`, size))
+	}
+	ct.paste(t, append(bytes.Repeat([]byte("x"), 1<<20+1), '\r'))
+	ct.waitFor(t, `! the line is 1048577 bytes, more than the 1048576-byte message limit \(--max-message\); not sent`)
+	ct.typeLine(t, "short")
+	ct.waitFor(t, regexp.QuoteMeta("< "+connectDigest([]byte("short"))))
+	ct.typeLine(t, "/quit")
+	ct.waitFor(t, `\* closed: code 1000`)
+	if code := ct.wait(t); code != exitOK {
+		t.Fatalf("exit status %d", code)
+	}
+
+	// A limit below the editor's: a short line over it is refused too.
+	ct = startConnectTerm(t, "--max-message", "100", url) // the replies are 84 bytes
+	ct.waitFor(t, `\* type a message`)
+	ct.typeLine(t, strings.Repeat("y", 101))
+	ct.waitFor(t, `! the line is 101 bytes, more than the 100-byte message limit`)
+	ct.typeLine(t, "short")
+	ct.waitFor(t, regexp.QuoteMeta("< "+connectDigest([]byte("short"))))
+	ct.typeLine(t, "/quit")
+	ct.waitFor(t, `\* closed: code 1000`)
+	if code := ct.wait(t); code != exitOK {
+		t.Fatalf("exit status %d", code)
 	}
 }

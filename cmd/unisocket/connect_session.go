@@ -137,10 +137,16 @@ func (s *connectSession) sendLine(ctx context.Context, line string) (sent, closi
 	} else {
 		s.out.errorf("not sent: %v", err)
 	}
+	s.failInput()
+	return false, closing
+}
+
+// failInput remembers, for the exit status, that an input line or -x
+// message was not sent.
+func (s *connectSession) failInput() {
 	s.mu.Lock()
 	s.inputFailed = true
 	s.mu.Unlock()
-	return false, closing
 }
 
 // connectCloseGuard bounds our wait for a close: uni's close handshake

@@ -7,7 +7,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"io"
 	"net"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
 	"go.uber.org/goleak"
 
 	"github.com/unisocket/unisocket/server"
@@ -518,23 +518,30 @@ func TestConnectUsageErrors(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{[]string{"--bogus"}, nil, "flag provided but not defined: -bogus"},
+		{[]string{"--bogus"}, nil, "unknown flag: --bogus"},
 		{[]string{"-H", "no colon"}, nil, `-H "no colon": want "Name: value"`},
 		{[]string{"-H", "bad name: x"}, nil, `the header name "bad name" is not an HTTP token`},
-		{[]string{"-s", "a b"}, nil, `-s "a b": a subprotocol is an HTTP token`},
-		{[]string{"-s", "x", "-s", "x"}, nil, `-s "x" is given twice`},
+		{[]string{"-s", "a b"}, nil, `-s: invalid subprotocol "a b": it must be a non-empty HTTP token`},
+		{[]string{"-s", "x", "-s", "x"}, nil, `-s: subprotocol "x" is listed twice`},
 		{[]string{"http://example.com/"}, nil, "the scheme is http; a WebSocket URL starts with ws:// or wss://"},
 		{[]string{"ws://"}, nil, `URL "ws://" has no host`},
 		{[]string{"ws://a", "ws://b"}, nil, "one URL at a time, got 2"},
+		{[]string{"ws://example.com:99999/"}, nil, `URL "ws://example.com:99999/": the port must be 1 to 65535, not 99999`},
+		{[]string{"ws://exa mple.com/"}, nil, `URL "ws://exa mple.com/" is not a URL: invalid character " " in host name`},
+		{[]string{"example.com:http/"}, nil, `is not a URL: invalid port ":http" after host`},
+		{[]string{"ws://example.com/#top"}, nil, `URL "ws://example.com/#top": a WebSocket URL has no #fragment`},
+		{[]string{"-H", "Host: api.example.com", "ws://127.0.0.1:1/"}, nil, `-H "Host: api.example.com": the Host header is the URL's host; to send this name to another address, put it in the URL and add --resolve HOST:PORT:ADDR`},
+		{[]string{"--resolve", "www.example.com"}, nil, `invalid argument "www.example.com" for "--resolve" flag: "www.example.com": no port`},
+		{[]string{"--max-message", "lots"}, nil, `invalid argument "lots" for "--max-message" flag: want a size such as 65536, 64KiB or 1MiB`},
 		{[]string{"--binary", "--base64"}, nil, "--binary and --base64 exclude each other"},
 		{[]string{"--cafile", "x.pem", "-k"}, nil, "--cafile and --insecure exclude each other"},
 		{[]string{"--key", "k.pem"}, nil, "--key needs --cert"},
 		{[]string{"--cafile", "/nonexistent/ca.pem"}, nil, "--cafile: open /nonexistent/ca.pem"},
 		{[]string{"-b", "-x", "zz"}, nil, `-x "zz": not hex`},
-		{[]string{"--timeout", "10"}, nil, `invalid value "10" for flag -timeout`},
+		{[]string{"--timeout", "10"}, nil, `invalid argument "10" for "--timeout" flag`},
 		{[]string{"-w", "soon"}, nil, `want seconds (2, 0.5) or a duration (500ms)`},
 		{[]string{"--platform", "nope"}, nil, `--platform: unknown platform "nope"`},
-		{[]string{"--method", "FETCH"}, nil, `--method "FETCH": uni-app knows GET`},
+		{[]string{"--method", "FETCH"}, nil, `--method "FETCH": uni-app knows CONNECT, DELETE, GET`},
 		{[]string{"--proxy", "ftp://p:21"}, nil, `--proxy: proxy ftp://p:21: unsupported scheme "ftp"`},
 		{nil, []string{"HTTPS_PROXY=gopher://p"}, `environment variable HTTPS_PROXY: proxy gopher://p: unsupported scheme`},
 		{[]string{"--config", "/nonexistent/unisocket.config.json"}, nil, "--config: open /nonexistent/unisocket.config.json"},
@@ -569,13 +576,9 @@ func TestConnectHelp(t *testing.T) {
 	}
 	help := stdout.String()
 	var cfg connectConfig
-	connectFlagSet(&cfg).VisitAll(func(f *flag.Flag) {
-		name := "--" + f.Name
-		if len(f.Name) == 1 {
-			name = "-" + f.Name
-		}
-		if !regexp.MustCompile(`(?m)^  (.*, )?` + regexp.QuoteMeta(name) + `\b`).MatchString(help) {
-			t.Errorf("--help does not list %s", name)
+	connectFlagSet(&cfg).VisitAll(func(f *pflag.Flag) {
+		if !regexp.MustCompile(`(?m)^ +(-\w, )?--` + regexp.QuoteMeta(f.Name) + `\b`).MatchString(help) {
+			t.Errorf("--help does not list --%s", f.Name)
 		}
 	})
 	for _, want := range []string{"Examples:", "/close [code [reason]]", "Exit status:", "HTTPS_PROXY", "NO_PROXY"} {
@@ -587,5 +590,67 @@ func TestConnectHelp(t *testing.T) {
 	run([]string{"help"}, &stdout, &stderr)
 	if !strings.Contains(stdout.String(), "connect") {
 		t.Error("'unisocket help' does not list connect")
+	}
+}
+
+// TestConnectResolve checks --resolve: the URL names a host that does not
+// exist, the connection goes to the embedded server, and the server sees
+// the URL's host.
+func TestConnectResolve(t *testing.T) {
+	connectLeakCheck(t)
+	srv := connectServer(t, server.Options{})
+	code, stdout, stderr := runConnectCmd(t, connectEnv(t), "", "--resolve", "ws.invalid:80:"+srv.Addr(),
+		"-x", "resolved", "-w", "60", "ws://ws.invalid/?inspect=1&close=1000&after=1")
+	if code != exitOK || !strings.Contains(stdout, `"host":"ws.invalid"`) || !strings.HasSuffix(stdout, "resolved\n") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestConnectCompress checks that --compress asks for permessage-deflate
+// and -v shows the server's answer.
+func TestConnectCompress(t *testing.T) {
+	connectLeakCheck(t)
+	srv := connectServer(t, server.Options{})
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--compress"}, "extensions: permessage-deflate"},
+		{nil, "extensions: none"},
+	} {
+		args := append(tc.args, "-v", "-x", "squeezed", "-w", "60", srv.URL()+"/?compress=1&close=1000&after=1")
+		code, stdout, stderr := runConnectCmd(t, connectEnv(t), "", args...)
+		if code != exitOK || stdout != "squeezed\n" || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%q: exit %d, stdout %q, stderr:\n%s", tc.args, code, stdout, stderr)
+		}
+	}
+}
+
+// TestConnectMaxMessage checks that --max-message limits what the socket
+// accepts: a larger message fails it with 1009 and exit status 1.
+func TestConnectMaxMessage(t *testing.T) {
+	connectLeakCheck(t)
+	srv := connectServer(t, server.Options{})
+	code, stdout, stderr := runConnectCmd(t, connectEnv(t), "", "--max-message", "1KiB", "-x", strings.Repeat("a", 1024), "-w", "60", srv.URL()+"/?close=1000&after=1")
+	if code != exitOK || stdout != strings.Repeat("a", 1024)+"\n" {
+		t.Errorf("at the limit: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = runConnectCmd(t, connectEnv(t), "", "--max-message", "1KiB", "-x", strings.Repeat("a", 1025), "-w", "60", srv.URL()+"/")
+	if code != exitFailure || stdout != "" || !strings.Contains(stderr, "1009") {
+		t.Errorf("over the limit: exit %d, stdout %q, stderr %q; want 1 and the 1009", code, stdout, stderr)
+	}
+}
+
+// TestConnectPipeLineLimit checks that pipe mode sends a line at the
+// message limit whole and refuses a longer one with a message, then goes
+// on with the next line; the exit status says a line was not sent.
+func TestConnectPipeLineLimit(t *testing.T) {
+	connectLeakCheck(t)
+	srv := connectServer(t, server.Options{})
+	atLimit, over := strings.Repeat("a", 64<<10), strings.Repeat("b", 64<<10+1)
+	code, stdout, stderr := runConnectCmd(t, connectEnv(t), atLimit+"\r\n"+over+"\nlast\n", "--max-message", "64KiB", "-w", "60", srv.URL()+"/?close=1000&after=2")
+	if code != exitFailure || stdout != atLimit+"\nlast\n" ||
+		!strings.Contains(stderr, "a line of 65537 bytes is more than the 65536-byte message limit (--max-message); not sent") {
+		t.Errorf("exit %d, stdout %d bytes (%.20q…), stderr %q", code, len(stdout), stdout, stderr)
 	}
 }

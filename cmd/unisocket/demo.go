@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -20,13 +19,6 @@ import (
 	"github.com/unisocket/unisocket/uni"
 )
 
-func init() {
-	commands["demo"] = command{
-		summary: "show the uni-app socket API at work against the embedded server",
-		run:     runDemo,
-	}
-}
-
 const demoHelp = `Usage: unisocket demo
 
 Starts the embedded test server on loopback (wss, with a certificate for
@@ -42,19 +34,12 @@ leaves the machine.
 const demoHost = "www.example.com"
 
 func runDemo(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fmt.Fprint(stdout, demoHelp)
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "unisocket demo: %v\n", err)
-		return exitUsage
+	fs := newFlagSet("demo")
+	if code, ok := parseFlags(fs, args, stdout, stderr, func(w io.Writer) { fmt.Fprint(w, demoHelp) }); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "unisocket demo: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+		return usageError(stderr, "demo", "unexpected argument %q: demo takes no arguments", fs.Arg(0))
 	}
 	srv, err := server.Start(server.Options{TLS: true, Hosts: []string{demoHost}})
 	if err != nil {
@@ -62,7 +47,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer srv.Close()
-	d := &demo{out: stdout, srv: srv}
+	d := &demo{out: stdout, srv: srv, route: resolveFlag{demoHost + ":443": srv.Addr()}.dialer()}
 	fmt.Fprintf(stdout, "unisocket demo: wss://%s/socket is served by the embedded server at %s\n", demoHost, srv.Addr())
 	for _, step := range demoSteps {
 		if err := d.run(step); err != nil {
@@ -79,8 +64,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 }
 
 type demo struct {
-	out io.Writer
-	srv *server.Server
+	out   io.Writer
+	srv   *server.Server
+	route func(ctx context.Context, network, addr string) (net.Conn, error) // www.example.com:443 to srv, as --resolve does
 }
 
 // demoStep is one scene: play connects and reports through log; it calls
@@ -95,7 +81,7 @@ func (d *demo) run(step demoStep) error {
 	fmt.Fprintf(d.out, "\n== %s\n   %s\n", step.title, step.note)
 	app := uni.NewApp(uni.Config{
 		TLSConfig:   d.srv.ClientTLSConfig(),
-		DialContext: d.routeDemoHost,
+		DialContext: d.route,
 	})
 	finished := make(chan struct{})
 	logf := func(format string, args ...any) {
@@ -149,7 +135,7 @@ func (d *demo) runSeedScripts() error {
 		var out lineIndenter
 		out.w = d.out
 		rt := js.New(js.Options{
-			Config: uni.Config{TLSConfig: d.srv.ClientTLSConfig(), DialContext: d.routeDemoHost},
+			Config: uni.Config{TLSConfig: d.srv.ClientTLSConfig(), DialContext: d.route},
 			Stdout: &out,
 			Stderr: &out,
 		})
@@ -187,16 +173,6 @@ func (l *lineIndenter) flush() {
 		fmt.Fprintf(l.w, "   %s\n", l.partial)
 		l.partial = nil
 	}
-}
-
-// routeDemoHost sends www.example.com:443 to the local server; TLS still
-// checks the certificate against www.example.com.
-func (d *demo) routeDemoHost(ctx context.Context, network, addr string) (net.Conn, error) {
-	if addr == demoHost+":443" {
-		addr = d.srv.Addr()
-	}
-	var dialer net.Dialer
-	return dialer.DialContext(ctx, network, addr)
 }
 
 func errMsg(r uni.GeneralCallbackResult) string { return fmt.Sprintf("{errMsg: %q}", r.ErrMsg) }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -20,24 +19,19 @@ import (
 	"golang.org/x/term"
 
 	"github.com/unisocket/unisocket/load"
+	"github.com/unisocket/unisocket/manifest"
 	"github.com/unisocket/unisocket/platform"
 	"github.com/unisocket/unisocket/server"
 	"github.com/unisocket/unisocket/uni"
 )
-
-func init() {
-	commands["load"] = command{
-		summary: "load a server with virtual users running uni-app socket code; k6-style metrics and thresholds",
-		run:     runLoad,
-	}
-}
 
 // exitThresholds is the exit code when a threshold failed, as k6's.
 const exitThresholds = 99
 
 // loadFlags is what the load flags ask for.
 type loadFlags struct {
-	run           runConfig // the flags shared with run: platform, manifest, config, resolve, TLS
+	uniFlags             // the flags shared with run and connect: platform, files, limits, TLS, proxy, resolve
+	file          string // the script
 	vus           int
 	duration      time.Duration
 	stages        []string
@@ -53,11 +47,6 @@ type loadFlags struct {
 	progressEvery time.Duration
 	metricsAddr   string
 }
-
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, ", ") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 const loadExamples = `Examples:
   unisocket load examples/load/chat.js
@@ -97,10 +86,15 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 	}
 	opts, err := f.options()
 	if err != nil {
-		return fail(exitUsage, "%v (run 'unisocket load --help' for usage)", err)
+		return usageError(stderr, "load", "%v", err)
 	}
-	if opts.Config, err = f.run.uniConfig(stderr); err != nil {
-		return fail(exitUsage, "%v (run 'unisocket load --help' for usage)", err)
+	var warnings []manifest.Warning
+	opts.Config, _, warnings, err = f.build(os.Getenv, stderr)
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "unisocket load: warning: %s\n", w)
+	}
+	if err != nil {
+		return usageError(stderr, "load", "%v", err)
 	}
 	target := f.target
 	if target == "" {
@@ -112,7 +106,7 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 		target = srv.url
 		fmt.Fprintf(stderr, "unisocket load: no --target: loading the embedded server at %s\n", target)
 	}
-	scenario, err := load.JSScenario(f.run.file, load.JSOptions{Target: target, Stdout: stdout, Stderr: stderr})
+	scenario, err := load.JSScenario(f.file, load.JSOptions{Target: target, Stdout: stdout, Stderr: stderr})
 	if err != nil {
 		return fail(exitUsage, "%v", err)
 	}
@@ -422,69 +416,44 @@ func showProgress(test *load.Test, w io.Writer, quiet bool, period time.Duration
 // parseLoadFlags reads the load flags, which may come before or after
 // the script's name.
 func parseLoadFlags(args []string, stdout, stderr io.Writer) (f loadFlags, code int, ok bool) {
-	fs := flag.NewFlagSet("load", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("load")
 	fs.IntVar(&f.vus, "vus", 1, "run `N` VUs (with --rate: at most N)")
 	fs.DurationVar(&f.duration, "duration", 0, "run for `D` (default 10s when no --iterations or --stage)")
-	fs.Var((*listFlag)(&f.stages), "stage", "`D:N`: ramp to N VUs over D (repeat for more stages), e.g. 30s:100")
+	fs.StringArrayVar(&f.stages, "stage", nil, "`D:N`: ramp to N VUs over D (repeat for more stages), e.g. 30s:100")
 	fs.Float64Var(&f.rate, "rate", 0, "start `R` iterations a second (arrival rate) for --duration, on at most --vus VUs")
 	fs.IntVar(&f.iterations, "iterations", 0, "run `N` iterations in all, shared by the VUs (for at most --duration, default 10m)")
 	fs.StringVar(&f.segment, "segment", "", "run the `I/N`-th slice of the schedule, for N processes that together run it once")
 	fs.DurationVar(&f.gracefulStop, "graceful-stop", load.DefaultGracefulStop, "give running iterations `D` to end when the test stops")
 	fs.StringVar(&f.target, "target", "", "the `URL` the script loads (unisocket.target); none: start the embedded server")
-	fs.Var((*listFlag)(&f.thresholds), "threshold", "`METRIC:EXPR` that must hold, e.g. 'ws_connecting:p(95)<300ms' or 'uni_errors:count==0' (repeat for more)")
+	fs.StringArrayVar(&f.thresholds, "threshold", nil, "`METRIC:EXPR` that must hold, e.g. 'ws_connecting:p(95)<300ms' or 'uni_errors:count==0' (repeat for more)")
 	fs.StringVar(&f.summaryExport, "summary-export", "", "write the end-of-test summary as JSON to `FILE`")
 	fs.StringVar(&f.out, "out", "", "stream every sample to `ndjson=FILE` (k6's JSON lines)")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve live Prometheus metrics at http://`ADDR`/metrics, e.g. 127.0.0.1:9464")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines")
 	fs.DurationVar(&f.progressEvery, "progress-interval", 5*time.Second, "when stderr is not a terminal, write a progress line every `D` (a terminal gets one line, rewritten every second)")
-	r := &f.run
-	fs.StringVar(&r.platform, "platform", "standard", "behave as platform `P` (overrides the socket config's): "+strings.Join(platform.Names(), ", "))
-	fs.StringVar(&r.manifest, "manifest", "", "read networkTimeout.connectSocket and setting.urlCheck from the uni-app manifest.json `FILE`")
-	fs.StringVar(&r.config, "config", "", "read the project's socket config `FILE` (unisocket.config.json)")
-	fs.Var(&r.resolve, "resolve", "`HOST:PORT:ADDR`: connect to ADDR when a URL names HOST:PORT, as curl's --resolve (repeat for more)")
-	fs.StringVar(&r.cafile, "cafile", "", "trust the PEM certificates in `FILE` (instead of the system's) for wss://")
-	fs.BoolVar(&r.insecure, "insecure", false, "do not verify TLS certificates")
-
+	f.uniFlags.register(fs)
+	help := func(w io.Writer) { printHelp(w, fs, loadHelp, loadExamples) }
+	if code, ok := parseFlags(fs, args, stdout, stderr, help); !ok {
+		return f, code, false
+	}
 	bad := func(format string, a ...any) (loadFlags, int, bool) {
-		fmt.Fprintf(stderr, "unisocket load: %s (run 'unisocket load --help' for usage)\n", fmt.Sprintf(format, a...))
-		return f, exitUsage, false
+		return f, usageError(stderr, "load", format, a...), false
 	}
-	var files []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				loadUsage(stdout, fs)
-				return f, exitOK, false
-			}
-			return bad("%v", err)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		if used := len(rest) - fs.NArg(); used > 0 && rest[used-1] == "--" {
-			files = append(files, fs.Args()...)
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
-	}
+	files := fs.Args()
 	switch {
 	case len(files) == 0:
 		return bad("no script given: unisocket load FILE.js [flags]")
 	case len(files) > 1:
 		return bad("one script at a time, got %d: %s", len(files), strings.Join(files, " "))
 	}
-	r.file = files[0]
-	if fi, err := os.Stat(r.file); err != nil {
+	f.file = files[0]
+	if fi, err := os.Stat(f.file); err != nil {
 		return bad("cannot read the script: %v", err)
 	} else if fi.IsDir() {
-		return bad("%s is a directory, not a script", r.file)
+		return bad("%s is a directory, not a script", f.file)
 	}
-	fs.Visit(func(fl *flag.Flag) { r.platformSet = r.platformSet || fl.Name == "platform" })
-	if r.cafile != "" && r.insecure {
-		return bad("--cafile and --insecure exclude each other")
+	if err := f.uniFlags.check(); err != nil {
+		return bad("%v", err)
 	}
 	if f.progressEvery <= 0 {
 		return bad("--progress-interval must be more than 0, not %v", f.progressEvery)
@@ -495,8 +464,7 @@ func parseLoadFlags(args []string, stdout, stderr io.Writer) (f loadFlags, code 
 	return f, exitOK, true
 }
 
-func loadUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprint(w, `Usage: unisocket load FILE.js [flags]
+const loadHelp = `Usage: unisocket load FILE.js [flags]
 
 Loads a WebSocket server with virtual users (VUs) that run FILE.js, uni-app
 or WeChat socket code, as real uni-app clients: the platform's rules (wss
@@ -505,19 +473,4 @@ k6's metrics (ws_connecting, ws_sessions, ws_msgs_sent, data_sent, ...)
 plus uni_errors by errMsg, uni_close_codes by code and uni_quota_rejections.
 
 Flags (before or after FILE.js):
-`)
-	fs.VisitAll(func(f *flag.Flag) {
-		name, usage := flag.UnquoteUsage(f)
-		fmt.Fprintf(w, "  --%s", f.Name)
-		if name != "" {
-			fmt.Fprintf(w, " %s", name)
-		}
-		fmt.Fprintf(w, "\n        %s", usage)
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
-			fmt.Fprintf(w, " (default %s)", f.DefValue)
-		}
-		fmt.Fprintln(w)
-	})
-	fmt.Fprintln(w)
-	fmt.Fprint(w, loadExamples)
-}
+`

@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,14 +9,7 @@ import (
 	"github.com/unisocket/unisocket/load"
 )
 
-func init() {
-	commands["report"] = command{
-		summary: "work with load test summaries: merge the summaries of segments run side by side",
-		run:     runReport,
-	}
-}
-
-const reportUsage = `Usage: unisocket report merge SUMMARY.json... [flags]
+const reportHelp = `Usage: unisocket report merge SUMMARY.json... [flags]
 
 Merges the --summary-export files of processes that ran side by side (the
 --segment I/N slices of one test) into the summary of the whole test:
@@ -26,49 +17,37 @@ counters add up, trends merge their HDR histograms, so percentiles are those
 of all the samples. Prints the merged summary; thresholds are checked again.
 
 Flags:
-  --summary-export FILE   write the merged summary as JSON to FILE
-  --threshold METRIC:EXPR a threshold the merged summary must pass (repeat)
+`
+
+const reportExamples = `Examples:
+  unisocket report merge seg1.json seg2.json --threshold 'uni_errors:count==0'
 
 Exit status: 0 merged, every threshold passed; 99 a threshold failed;
 1 a file could not be read or merged; 2 bad flags or arguments.
 `
 
 func runReport(args []string, stdout, stderr io.Writer) int {
-	bad := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "unisocket report: %s (run 'unisocket report --help' for usage)\n", fmt.Sprintf(format, a...))
-		return exitUsage
-	}
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		fmt.Fprint(stdout, reportUsage)
-		return exitOK
-	}
-	if len(args) == 0 || args[0] != "merge" {
-		return bad("want: unisocket report merge SUMMARY.json...")
-	}
-	fs := flag.NewFlagSet("report merge", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("report")
 	var (
 		export     string
 		thresholds []string
 	)
-	fs.StringVar(&export, "summary-export", "", "")
-	fs.Var((*listFlag)(&thresholds), "threshold", "")
-	var files []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, reportUsage)
-				return exitOK
-			}
-			return bad("%v", err)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
+	fs.StringVar(&export, "summary-export", "", "write the merged summary as JSON to `FILE`")
+	fs.StringArrayVar(&thresholds, "threshold", nil, "`METRIC:EXPR` the merged summary must pass (repeat for more)")
+	help := func(w io.Writer) { printHelp(w, fs, reportHelp, reportExamples) }
+	if len(args) > 0 && args[0] == "help" {
+		help(stdout)
+		return exitOK
 	}
+	if code, ok := parseFlags(fs, args, stdout, stderr, help); !ok {
+		return code
+	}
+	bad := func(format string, a ...any) int { return usageError(stderr, "report", format, a...) }
+	args = fs.Args()
+	if len(args) == 0 || args[0] != "merge" {
+		return bad("want: unisocket report merge SUMMARY.json...")
+	}
+	files := args[1:]
 	if len(files) == 0 {
 		return bad("no summary given: unisocket report merge SUMMARY.json...")
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -227,15 +228,15 @@ func TestRunFlags(t *testing.T) {
 	}{
 		{nil, "no script given"},
 		{[]string{script, other}, "one script at a time, got 2"},
-		{[]string{"--bogus", script}, "flag provided but not defined: -bogus"},
+		{[]string{"--bogus", script}, "unknown flag: --bogus"},
 		{[]string{script, "--platform", "mp-nowhere"}, `unknown platform "mp-nowhere"`},
 		{[]string{script, "--cafile", script, "--insecure"}, "--cafile and --insecure exclude each other"},
 		{[]string{script, "--cafile", script}, "holds no PEM certificate"},
 		{[]string{script, "--cafile", filepath.Join(t.TempDir(), "none.pem")}, "--cafile: open"},
-		{[]string{script, "--resolve", "www.example.com"}, `invalid value "www.example.com" for flag -resolve`},
+		{[]string{script, "--resolve", "www.example.com"}, `invalid argument "www.example.com" for "--resolve" flag`},
 		{[]string{script, "--resolve", "www.example.com:99999:127.0.0.1"}, "bad port"},
 		{[]string{script, "--timeout-ms", "-1"}, "--timeout-ms must be 0 (no limit) or more"},
-		{[]string{script, "--timeout-ms", "soon"}, `invalid value "soon" for flag -timeout-ms`},
+		{[]string{script, "--timeout-ms", "soon"}, `invalid argument "soon" for "--timeout-ms" flag`},
 		{[]string{filepath.Join(t.TempDir(), "missing.js")}, "cannot read the script"},
 		{[]string{t.TempDir()}, "is a directory"},
 	} {
@@ -333,5 +334,25 @@ uni.connectSocket({url: '`+plain.URL()+`/', fail: function (r) { console.log(r.e
 				t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit %d, stdout %q, stderr starting %q", code, stdout, stderr, tc.code, tc.stdout, tc.stderr)
 			}
 		})
+	}
+}
+
+// TestRunThroughProxy checks that run takes --proxy, as connect does (one
+// configuration builder): the script's socket goes through the proxy.
+func TestRunThroughProxy(t *testing.T) {
+	checkRunLeaks(t)
+	srv, _ := startServer(t, false)
+	p := startConnectTestProxy(t, &connectTestProxy{route: srv.Addr()})
+	_, port, _ := net.SplitHostPort(srv.Addr())
+	script := writeScript(t, "proxied.js", `
+uni.onSocketClose(function (r) { console.log("closed", r.code); });
+uni.connectSocket({ url: "ws://ws.test:`+port+`/?close=1000" });
+`)
+	code, stdout, stderr := runCLI(script, "--proxy", p.url("http"))
+	if code != exitOK || stdout != "closed 1000\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if got := p.requests(); len(got) != 1 || !strings.HasPrefix(got[0], "CONNECT ws.test:"+port) {
+		t.Errorf("the proxy saw %q, want one CONNECT ws.test:%s", got, port)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -17,13 +16,6 @@ import (
 
 	"github.com/unisocket/unisocket/server"
 )
-
-func init() {
-	commands["serve"] = command{
-		summary: "run the embedded WebSocket test server (echo and scripted behaviours)",
-		run:     runServe,
-	}
-}
 
 // serveConfig is what the serve flags ask for.
 type serveConfig struct {
@@ -51,19 +43,6 @@ Then point a client at a URL with the behaviour in its query:
   ws://127.0.0.1:8080/?inspect=1
 `
 
-// serveHosts collects the repeated --host flag.
-type serveHosts []string
-
-func (h *serveHosts) String() string { return strings.Join(*h, ",") }
-
-func (h *serveHosts) Set(v string) error {
-	if v == "" {
-		return errors.New("empty host name")
-	}
-	*h = append(*h, v)
-	return nil
-}
-
 func runServe(args []string, stdout, stderr io.Writer) int {
 	cfg, code, ok := parseServeFlags(args, stdout, stderr)
 	if !ok {
@@ -82,68 +61,38 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 // with code: the help was shown, or the flags were wrong and one line on
 // stderr says how.
 func parseServeFlags(args []string, stdout, stderr io.Writer) (cfg serveConfig, code int, ok bool) {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	// The flag package's own messages are replaced by one line below.
-	fs.SetOutput(io.Discard)
-	var hosts serveHosts
-	fs.StringVar(&cfg.opts.Addr, "addr", "127.0.0.1:8080", "listen `ADDR` (host:port; port 0 picks a free one)")
+	fs := newFlagSet("serve")
+	fs.StringVar(&cfg.opts.Addr, "addr", "127.0.0.1:8080", "listen on `ADDR` (host:port; port 0 picks a free one)")
 	fs.BoolVar(&cfg.opts.TLS, "tls", false, "serve wss:// with a fresh self-signed certificate")
-	fs.Var(&hosts, "host", "extra DNS `NAME` or IP for the certificate (repeat for more; needs --tls)")
+	fs.StringArrayVar(&cfg.opts.Hosts, "host", nil, "extra DNS `NAME` or IP for the certificate (repeat for more; needs --tls)")
 	fs.StringVar(&cfg.certOut, "cert-out", "", "write the certificate's PEM to `FILE` (needs --tls; default "+serveDefaultCertOut+")")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "do not log connections or show the behaviour table")
-
-	fail := func(format string, args ...any) (serveConfig, int, bool) {
-		fmt.Fprintf(stderr, "unisocket serve: %s (run 'unisocket serve --help' for usage)\n", fmt.Sprintf(format, args...))
-		return cfg, exitUsage, false
+	help := func(w io.Writer) {
+		printHelp(w, fs, "Usage: unisocket serve [flags]\n\nRuns the embedded WebSocket test server until Ctrl-C or SIGTERM. Every path\nechoes each message with its type; query parameters choose other behaviours\nand combine:\n\n"+server.BehaviourTable()+"\nFlags:\n", serveExamples)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			serveUsage(stdout, fs)
-			return cfg, exitOK, false
-		}
-		return fail("%v", err)
+	if code, ok := parseFlags(fs, args, stdout, stderr, help); !ok {
+		return cfg, code, false
+	}
+	fail := func(format string, args ...any) (serveConfig, int, bool) {
+		return cfg, usageError(stderr, "serve", format, args...), false
 	}
 	if fs.NArg() > 0 {
 		return fail("unexpected argument %q: serve takes only flags", fs.Arg(0))
 	}
-	cfg.opts.Hosts = hosts
+	if slices.Contains(cfg.opts.Hosts, "") {
+		return fail("--host: empty host name")
+	}
 	if !cfg.opts.TLS {
 		if cfg.certOut != "" {
 			return fail("--cert-out needs --tls")
 		}
-		if len(hosts) > 0 {
+		if len(cfg.opts.Hosts) > 0 {
 			return fail("--host needs --tls")
 		}
 	} else if cfg.certOut == "" {
 		cfg.certOut = serveDefaultCertOut
 	}
 	return cfg, exitOK, true
-}
-
-func serveUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprint(w, `Usage: unisocket serve [flags]
-
-Runs the embedded WebSocket test server until Ctrl-C or SIGTERM. Every path
-echoes each message with its type; query parameters choose other behaviours
-and combine:
-
-`)
-	fmt.Fprint(w, server.BehaviourTable())
-	fmt.Fprintln(w, "\nFlags:")
-	fs.VisitAll(func(f *flag.Flag) {
-		name, usage := flag.UnquoteUsage(f)
-		fmt.Fprintf(w, "  --%s", f.Name)
-		if name != "" {
-			fmt.Fprintf(w, " %s", name)
-		}
-		fmt.Fprintf(w, "\n        %s", usage)
-		if f.DefValue != "" && f.DefValue != "false" {
-			fmt.Fprintf(w, " (default %s)", f.DefValue)
-		}
-		fmt.Fprintln(w)
-	})
-	fmt.Fprintln(w)
-	fmt.Fprint(w, serveExamples)
 }
 
 // serve runs the server until ctx is done, then closes it. It prints the
@@ -154,6 +103,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		cfg.opts.Logf = log.New(stderr, "", log.Ltime|log.Lmicroseconds).Printf
 	}
 	srv, err := server.Start(cfg.opts)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w (another program has the port; --addr 127.0.0.1:0 picks a free one)", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -225,8 +226,8 @@ func TestServeFlagErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--nope"}, "flag provided but not defined: -nope"},
-		{[]string{"--addr"}, "flag needs an argument: -addr"},
+		{[]string{"--nope"}, "unknown flag: --nope"},
+		{[]string{"--addr"}, "flag needs an argument: --addr"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"--cert-out", "x.pem"}, "--cert-out needs --tls"},
 		{[]string{"--host", "a.example"}, "--host needs --tls"},
@@ -278,5 +279,20 @@ func TestServeIsListed(t *testing.T) {
 	run([]string{"help"}, &stdout, &bytes.Buffer{})
 	if !strings.Contains(stdout.String(), "serve") {
 		t.Errorf("'unisocket help' does not list serve:\n%s", stdout.String())
+	}
+}
+
+// TestServePortInUse checks that a port in use fails with a hint to a free
+// one.
+func TestServePortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"serve", "--addr", ln.Addr().String()}, &stdout, &stderr)
+	if code != exitFailure || !strings.Contains(stderr.String(), "--addr 127.0.0.1:0 picks a free one") || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("exit %d, stderr %q; want 1 and one line suggesting --addr 127.0.0.1:0", code, stderr.String())
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -14,13 +16,11 @@ import (
 	"github.com/coder/websocket"
 )
 
-// The benchmarks in this file compare a Conn with the raw
-// coder/websocket connection it wraps: the same loopback echo server,
-// the same messages, one round trip at a time on one goroutine (write,
-// then read the echo). The Conn adds the frame guard, the UTF-8 check on
-// text and an owned copy of each message; raw coder/websocket's Read
-// returns a fresh []byte too. The module's own benchmark driver (bench/)
-// measures the whole Go API and other libraries.
+// The benchmarks in this file compare a Conn with a raw coder/websocket
+// client: the same loopback echo server, the same messages, one round
+// trip at a time on one goroutine (write, then read the echo). Both check
+// text for UTF-8 and return a fresh []byte per message. The module's own
+// benchmark driver (bench/) measures the whole Go API and other libraries.
 
 // echoBenchSizes are the message sizes of the benchmarks.
 var echoBenchSizes = []int{16, 1 << 10, 64 << 10, 1 << 20}
@@ -188,5 +188,117 @@ func BenchmarkEchoRatio(b *testing.B) {
 					echoBenchName(size, binary), len(ratios), med, ratios[0], ratios[len(ratios)-1])
 			})
 		}
+	}
+}
+
+// TestEchoIntegrity sends messages of sizes around every boundary the
+// writer and the reader care about (frame header forms, the read buffer
+// and half of it, the pre-size cap, the 1 MiB write piece), several in
+// flight, and checks that each echo comes back byte for byte.
+func TestEchoIntegrity(t *testing.T) {
+	url := echoBenchServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), safety)
+	defer cancel()
+	c, _, err := Dial(ctx, DialOptions{URL: url, Transport: NewTransport(TransportOptions{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(CodeNormal, "")
+	rng := rand.New(rand.NewPCG(2, 2))
+	sizes := []int{0, 1, 125, 126, 127, readBufSize/2 - 1, readBufSize / 2, readBufSize - 14, readBufSize, readBufSize + 1,
+		65535, presizeMax, presizeMax + 1, 4*presizeMax + 1, writeChunk - 1, writeChunk, writeChunk + 1, 3<<20 + 5}
+	type sent struct {
+		binary bool
+		p      []byte
+	}
+	var want []sent
+	for _, n := range sizes {
+		for _, binary := range []bool{false, true} {
+			p := make([]byte, n)
+			for i := range p {
+				p[i] = 'a' + byte(rng.IntN(26)) // valid UTF-8 for text
+			}
+			want = append(want, sent{binary, p})
+		}
+	}
+	errc := make(chan error, 1)
+	go func() {
+		for _, m := range want {
+			var err error
+			if m.binary {
+				err = c.Write(true, m.p)
+			} else {
+				err = c.WriteText(string(m.p))
+			}
+			if err != nil {
+				errc <- err
+				return
+			}
+		}
+		errc <- nil
+	}()
+	for i, m := range want {
+		got, err := c.Read()
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		data := got.Data
+		if !got.Binary {
+			data = []byte(got.Text)
+		}
+		if got.Binary != m.binary || !bytes.Equal(data, m.p) {
+			t.Fatalf("message %d (%d bytes, binary %v) came back changed: %d bytes, binary %v", i, len(m.p), m.binary, len(data), got.Binary)
+		}
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkRead reads binary messages a raw server sends as fast as it
+// can, over loopback.
+func BenchmarkRead(b *testing.B) {
+	for _, size := range []int{128, 16 << 10, 1 << 20} {
+		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			srv := newRawServer(b, nil)
+			go func() {
+				p, err := srv.handshake("", nil)
+				if err != nil {
+					return
+				}
+				defer p.c.Close()
+				_ = p.c.SetDeadline(time.Time{})
+				one := binFrame(bytes.Repeat([]byte{0xab}, size))
+				batch := max(1, (256<<10)/len(one))
+				chunk := bytes.Repeat(one, batch)
+				for sent := 0; sent < b.N; sent += batch {
+					k := min(batch, b.N-sent)
+					if _, err := p.c.Write(chunk[:k*len(one)]); err != nil {
+						return
+					}
+				}
+				_, _ = p.c.Write(closeFrame(1000, ""))
+				_, _ = io.Copy(io.Discard, p.c)
+			}()
+			ctx, cancel := context.WithTimeout(context.Background(), safety)
+			defer cancel()
+			c, _, err := Dial(ctx, DialOptions{URL: srv.url, Transport: NewTransport(TransportOptions{})})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				m, err := c.Read()
+				if err != nil || len(m.Data) != size {
+					b.Fatalf("Read %d: %v (%d bytes)", i, err, len(m.Data))
+				}
+			}
+			b.StopTimer()
+			if _, err := c.Read(); err == nil {
+				b.Fatal("no close after the messages")
+			}
+		})
 	}
 }

@@ -2,29 +2,32 @@ package wire
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha1"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/coder/websocket"
 )
 
 // DefaultReadLimit is the largest message a connection accepts when the
 // caller does not choose a limit: 16 MiB, the send-queue bound of uni-app's
-// Android implementation, instead of coder/websocket's 32 KiB.
+// Android implementation.
 const DefaultReadLimit = 16 << 20
 
 // DefaultCloseTimeout bounds a close handshake when the caller does not.
 const DefaultCloseTimeout = 5 * time.Second
 
-// maxCloseTimeout is the longest close timeout honoured: coder/websocket
-// gives up on the close handshake after 5 s on its own.
+// maxCloseTimeout is the longest close timeout honoured, the most uni-app
+// platforms wait for a server's answer.
 const maxCloseTimeout = 5 * time.Second
 
 // DialOptions describes one handshake.
@@ -37,7 +40,7 @@ type DialOptions struct {
 	Method string
 	// Protocols lists the subprotocols to request.
 	Protocols []string
-	// Compression asks for permessage-deflate (context takeover).
+	// Compression offers permessage-deflate.
 	Compression bool
 	// ReadLimit is the largest message accepted; 0 means DefaultReadLimit,
 	// a negative value means no limit.
@@ -58,52 +61,43 @@ type TransportOptions struct {
 	Proxy func(*http.Request) (*url.URL, error)
 	// DialContext opens TCP connections; nil means a net.Dialer.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
-	// NoDelay sets TCP_NODELAY on dialled TCP connections when true and
-	// clears it when false. Go sets it by default; WeChat's tcpNoDelay
-	// option defaults to false, so the caller decides.
-	NoDelay *bool
 }
 
 // Transport carries WebSocket handshakes. It is safe for concurrent use and
 // meant to be shared by all connections of one application instance: an
 // upgraded connection never returns to its pool, so sharing costs nothing.
 type Transport struct {
-	client *http.Client
-	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
+	client    *http.Client
+	dial      func(ctx context.Context, network, addr string) (net.Conn, error)
+	tlsConfig *tls.Config
 }
 
 // NewTransport returns a Transport configured by opts.
 func NewTransport(opts TransportOptions) *Transport {
-	t := &Transport{dial: opts.DialContext}
+	t := &Transport{dial: opts.DialContext, tlsConfig: opts.TLSConfig}
 	if t.dial == nil {
 		t.dial = (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext
 	}
 	ht := &http.Transport{
 		// Proxies are not net/http's: withProxy and proxyDialer (proxy.go)
 		// tunnel ws:// and wss:// alike with CONNECT, as browsers do.
-		Proxy:               nil,
-		DialContext:         t.dialContext,
-		TLSClientConfig:     opts.TLSConfig,
-		TLSHandshakeTimeout: 0, // the handshake context bounds everything
-		ForceAttemptHTTP2:   false,
-		DisableCompression:  true,
-		MaxIdleConns:        -1,
+		Proxy:              nil,
+		DialContext:        t.dialContext,
+		DialTLSContext:     t.dialTLSContext,
+		ForceAttemptHTTP2:  false,
+		DisableCompression: true,
+		MaxIdleConns:       -1,
+		// A handshake's connection is never reused: Dial finds its raw
+		// connection through the request's context (rawConnRecord), and a
+		// pooled connection left by a refused handshake (a 503, say) would
+		// be handed to another request whose record points elsewhere, so
+		// that ending one socket cut another's TCP connection.
+		DisableKeepAlives: true,
 	}
-	noDelay := opts.NoDelay
 	t.client = &http.Client{
-		Transport: methodRoundTripper{next: withProxy(ht, opts.Proxy)}, // proxy.go
+		Transport: withProxy(ht, opts.Proxy), // proxy.go
 		// Browsers never follow a redirect on a WebSocket handshake.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	if noDelay != nil {
-		inner := t.dial
-		t.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			c, err := inner(ctx, network, addr)
-			if tc, ok := c.(*net.TCPConn); ok && err == nil {
-				_ = tc.SetNoDelay(*noDelay)
-			}
-			return c, err
-		}
 	}
 	if opts.Proxy != nil {
 		t.dial = proxyDialer(t.dial, opts.TLSConfig) // proxy.go: tunnel when a proxy was chosen
@@ -113,87 +107,72 @@ func NewTransport(opts TransportOptions) *Transport {
 
 var defaultTransport = sync.OnceValue(func() *Transport { return NewTransport(TransportOptions{}) })
 
-// dialContext records the raw connection of a handshake so the Conn can
-// force it shut when a close handshake overruns its time.
+// dialContext wraps the connection of a handshake in an upgradeConn and
+// records it, so that the Conn can cut it without blocking and read it
+// directly.
 func (t *Transport) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	c, err := t.dial(ctx, network, addr)
 	if err != nil {
 		return nil, err
 	}
+	u := &upgradeConn{Conn: c}
 	if rec, ok := ctx.Value(rawConnKey{}).(*rawConnRecord); ok {
-		rec.set(c)
+		rec.set(u)
 	}
-	return c, nil
+	return u, nil
 }
+
+// dialTLSContext runs the TLS handshake itself, where net/http would, so
+// that its failure arrives as a typed error (tlsHandshakeError) whatever
+// crypto/tls reports. The handshake context bounds it.
+func (t *Transport) dialTLSContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := t.dialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	cfg := t.tlsConfig.Clone()
+	if cfg == nil {
+		cfg = &tls.Config{}
+	}
+	if cfg.ServerName == "" {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			host = addr
+		}
+		cfg.ServerName = host
+	}
+	cfg.NextProtos = nil // HTTP/1.1: the upgrade is not defined over HTTP/2 here
+	tc := tls.Client(c, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		_ = c.Close()
+		return nil, &tlsHandshakeError{err: err}
+	}
+	return tc, nil
+}
+
+// tlsHandshakeError marks a failed TLS handshake.
+type tlsHandshakeError struct{ err error }
+
+func (e *tlsHandshakeError) Error() string { return e.err.Error() }
+func (e *tlsHandshakeError) Unwrap() error { return e.err }
 
 type rawConnKey struct{}
 
 type rawConnRecord struct {
 	mu sync.Mutex
-	c  net.Conn
+	c  *upgradeConn
 }
 
-func (r *rawConnRecord) set(c net.Conn) {
+func (r *rawConnRecord) set(c *upgradeConn) {
 	r.mu.Lock()
 	r.c = c
 	r.mu.Unlock()
 }
 
-func (r *rawConnRecord) get() net.Conn {
+func (r *rawConnRecord) get() *upgradeConn {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.c
-}
-
-type methodKey struct{}
-
-// methodRoundTripper sends the upgrade request with the method the caller
-// asked for. coder/websocket always builds a GET request; net/http handles
-// a 101 answer to any method the same way, so only the request line changes.
-type methodRoundTripper struct{ next http.RoundTripper }
-
-func (m methodRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
-	if method, ok := req.Context().Value(methodKey{}).(string); ok && method != "" && method != req.Method {
-		req = req.Clone(req.Context())
-		req.Method = method
-	}
-	resp, err := m.next.RoundTrip(req)
-	if err == nil {
-		if perr := checkSubprotocol(req, resp); perr != nil {
-			// Refused here, because coder/websocket would first spend up
-			// to 3 s reading a "body" that is really the WebSocket stream.
-			resp.Body.Close()
-			return nil, perr
-		}
-	}
-	// Put the frame guard (guard.go) on the upgraded stream: the 101
-	// response's body is the connection's plaintext byte stream, above TLS.
-	guardResponse(req.Context(), resp)
-	// Make each frame one write call (coalesce.go).
-	coalesceResponse(resp)
-	return resp, err
-}
-
-// checkSubprotocol fails a 101 answer that confirms a subprotocol the
-// client did not request (RFC 6455 4.1; browsers fail the connection).
-func checkSubprotocol(req *http.Request, resp *http.Response) error {
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		return nil
-	}
-	got := resp.Header.Get("Sec-WebSocket-Protocol")
-	if got == "" {
-		return nil
-	}
-	for _, want := range strings.Split(req.Header.Get("Sec-WebSocket-Protocol"), ",") {
-		if strings.TrimSpace(want) == got {
-			return nil
-		}
-	}
-	return &HandshakeError{
-		Kind: KindSubprotocol,
-		URL:  req.URL.String(),
-		Err:  fmt.Errorf("server confirmed subprotocol %q, which was not requested", got),
-	}
 }
 
 // Handshake is what the server answered to a successful upgrade.
@@ -213,38 +192,61 @@ func Dial(ctx context.Context, opts DialOptions) (*Conn, *Handshake, error) {
 	}
 	rec := &rawConnRecord{}
 	ctx = context.WithValue(ctx, rawConnKey{}, rec)
-	ctx, grec := withGuardRecord(ctx) // receives the frame guard, see guard.go
-	if opts.Method != "" && opts.Method != http.MethodGet {
-		ctx = context.WithValue(ctx, methodKey{}, opts.Method)
+	fail := func(kind Kind, status int, err error) (*Conn, *Handshake, error) {
+		return nil, nil, &HandshakeError{Kind: kind, URL: opts.URL, Status: status, Err: err}
 	}
-	mode := websocket.CompressionDisabled
-	if opts.Compression {
-		mode = websocket.CompressionContextTakeover
-	}
-	ws, resp, err := websocket.Dial(ctx, opts.URL, &websocket.DialOptions{
-		HTTPClient:      tr.client,
-		HTTPHeader:      opts.Header,
-		Subprotocols:    opts.Protocols,
-		CompressionMode: mode,
-	})
+	u, err := url.Parse(opts.URL)
 	if err != nil {
-		return nil, nil, classify(ctx, opts.URL, resp, err)
+		return fail(KindProtocol, 0, err)
 	}
-	hs := &Handshake{
-		Status:      resp.StatusCode,
-		Header:      resp.Header,
-		Subprotocol: ws.Subprotocol(),
-		Extensions:  resp.Header.Get("Sec-WebSocket-Extensions"),
+	tlsOn := u.Scheme == "wss"
+	switch u.Scheme {
+	case "ws":
+		u.Scheme = "http"
+	case "wss":
+		u.Scheme = "https"
+	default:
+		return fail(KindProtocol, 0, fmt.Errorf("URL scheme %q is not ws or wss", u.Scheme))
 	}
-	// WHATWG: when subprotocols were requested, the server must pick one.
-	if len(opts.Protocols) > 0 && hs.Subprotocol == "" {
-		_ = ws.CloseNow()
-		return nil, nil, &HandshakeError{
-			Kind: KindSubprotocol,
-			URL:  opts.URL,
-			Err: fmt.Errorf("server did not confirm any of the requested subprotocols %s",
-				strings.Join(opts.Protocols, ", ")),
-		}
+	method := opts.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	if err != nil {
+		return fail(KindProtocol, 0, err)
+	}
+	for k, v := range opts.Header {
+		req.Header[k] = append([]string(nil), v...)
+	}
+	var keyBytes [16]byte
+	_, _ = rand.Read(keyBytes[:])
+	key := base64.StdEncoding.EncodeToString(keyBytes[:])
+	req.Header.Set("Upgrade", "websocket")
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Sec-WebSocket-Key", key)
+	req.Header.Set("Sec-WebSocket-Version", "13")
+	if len(opts.Protocols) > 0 {
+		req.Header.Set("Sec-WebSocket-Protocol", strings.Join(opts.Protocols, ", "))
+	}
+	if opts.Compression {
+		req.Header.Set("Sec-WebSocket-Extensions", deflateOffer)
+	}
+	resp, err := tr.client.Do(req)
+	if err != nil {
+		return nil, nil, classify(ctx, opts.URL, err)
+	}
+	hs, d, herr := checkUpgrade(resp, key, opts)
+	if herr != nil {
+		herr.URL = opts.URL
+		resp.Body.Close()
+		return nil, nil, herr
+	}
+	body, ok := resp.Body.(io.ReadWriteCloser)
+	uc := rec.get()
+	if !ok || uc == nil {
+		resp.Body.Close()
+		return fail(KindProtocol, resp.StatusCode, errors.New("the upgraded connection is not writable"))
 	}
 	limit := opts.ReadLimit
 	switch {
@@ -253,22 +255,90 @@ func Dial(ctx context.Context, opts DialOptions) (*Conn, *Handshake, error) {
 	case limit < 0:
 		limit = -1
 	}
-	ws.SetReadLimit(limit)
 	closeTimeout := opts.CloseTimeout
-	if closeTimeout <= 0 || closeTimeout > maxCloseTimeout {
-		closeTimeout = min(max(closeTimeout, 0), maxCloseTimeout)
-		if closeTimeout == 0 {
-			closeTimeout = DefaultCloseTimeout
+	if closeTimeout <= 0 {
+		closeTimeout = DefaultCloseTimeout
+	}
+	closeTimeout = min(closeTimeout, maxCloseTimeout)
+	c := &Conn{
+		body:         body,
+		raw:          uc,
+		w:            body,
+		closeTimeout: closeTimeout,
+		readLimit:    limit,
+		deflate:      d,
+	}
+	c.r.rules.allowRSV1 = d != nil
+	if !tlsOn {
+		// ws://: the body is this connection; once net/http's buffer is
+		// read, the Conn reads and writes it directly.
+		uc.rc = rawConnOf(uc.Conn)
+		uc.upgraded.Store(true)
+		c.plain = uc
+		c.w = uc.Conn
+	}
+	return c, hs, nil
+}
+
+// checkUpgrade checks the server's answer (RFC 6455 4.1 and the WHATWG
+// rules on subprotocols) and reads the extensions it accepted.
+func checkUpgrade(resp *http.Response, key string, opts DialOptions) (*Handshake, *deflate, *HandshakeError) {
+	status := resp.StatusCode
+	switch {
+	case status >= 300 && status < 400:
+		return nil, nil, &HandshakeError{Kind: KindRedirect, Status: status, Location: resp.Header.Get("Location")}
+	case status != http.StatusSwitchingProtocols:
+		return nil, nil, &HandshakeError{Kind: KindStatus, Status: status}
+	}
+	bad := func(format string, args ...any) (*Handshake, *deflate, *HandshakeError) {
+		return nil, nil, &HandshakeError{Kind: KindProtocol, Status: status, Err: fmt.Errorf(format, args...)}
+	}
+	if !headerHasToken(resp.Header, "Upgrade", "websocket") {
+		return bad("the 101 answer's Upgrade header is %q, not websocket", resp.Header.Get("Upgrade"))
+	}
+	if !headerHasToken(resp.Header, "Connection", "upgrade") {
+		return bad("the 101 answer's Connection header is %q, not Upgrade", resp.Header.Get("Connection"))
+	}
+	sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	if got, want := resp.Header.Get("Sec-WebSocket-Accept"), base64.StdEncoding.EncodeToString(sum[:]); got != want {
+		return bad("the 101 answer's Sec-WebSocket-Accept is %q, want %q", got, want)
+	}
+	sub := resp.Header.Get("Sec-WebSocket-Protocol")
+	if sub != "" && !slices.Contains(opts.Protocols, sub) {
+		return nil, nil, &HandshakeError{Kind: KindSubprotocol,
+			Err: fmt.Errorf("server confirmed subprotocol %q, which was not requested", sub)}
+	}
+	if sub == "" && len(opts.Protocols) > 0 {
+		return nil, nil, &HandshakeError{Kind: KindSubprotocol,
+			Err: fmt.Errorf("server did not confirm any of the requested subprotocols %s", strings.Join(opts.Protocols, ", "))}
+	}
+	d, err := parseDeflate(resp.Header, opts.Compression)
+	if err != nil {
+		return bad("%v", err)
+	}
+	return &Handshake{
+		Status:      status,
+		Header:      resp.Header,
+		Subprotocol: sub,
+		Extensions:  resp.Header.Get("Sec-WebSocket-Extensions"),
+	}, d, nil
+}
+
+// headerHasToken reports whether a comma-separated header holds token,
+// case-insensitively.
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
 		}
 	}
-	conn := newConn(ws, rec.get(), closeTimeout)
-	conn.guard = grec.g.Load()
-	conn.readLimit = limit
-	return conn, hs, nil
+	return false
 }
 
 // classify turns a dial error into a HandshakeError naming its cause.
-func classify(ctx context.Context, rawURL string, resp *http.Response, err error) *HandshakeError {
+func classify(ctx context.Context, rawURL string, err error) *HandshakeError {
 	var inner *HandshakeError
 	if errors.As(err, &inner) {
 		inner.URL = rawURL
@@ -281,15 +351,9 @@ func classify(ctx context.Context, rawURL string, resp *http.Response, err error
 		recErr   tls.RecordHeaderError
 		alertErr tls.AlertError
 		opErr    *net.OpError
+		tlsErr   *tlsHandshakeError
 	)
 	switch {
-	case resp != nil && resp.StatusCode != http.StatusSwitchingProtocols:
-		he.Status = resp.StatusCode
-		he.Kind = KindStatus
-		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-			he.Kind = KindRedirect
-			he.Location = resp.Header.Get("Location")
-		}
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
 		he.Kind = KindTimeout
 	case errors.Is(ctx.Err(), context.Canceled):
@@ -297,13 +361,10 @@ func classify(ctx context.Context, rawURL string, resp *http.Response, err error
 	case errors.As(err, &dnsErr):
 		he.Kind = KindDNS
 	case errors.As(err, &certErr), errors.As(err, &recErr), errors.As(err, &alertErr),
-		strings.Contains(err.Error(), "tls: "), strings.Contains(err.Error(), "x509: "):
+		errors.As(err, &tlsErr):
 		he.Kind = KindTLS
 	case isRefused(err):
 		he.Kind = KindRefused
-	case resp != nil:
-		he.Kind = KindProtocol
-		he.Status = resp.StatusCode
 	case errors.As(err, &opErr):
 		he.Kind = KindNetwork
 	default:

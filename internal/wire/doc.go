@@ -1,20 +1,40 @@
-// Package wire is the only code in unisocket that touches
-// github.com/coder/websocket. It adds what a uni-app client needs on top of
-// that library:
+// Package wire is unisocket's WebSocket client protocol (RFC 6455, with
+// permessage-deflate from RFC 7692): the opening handshake, one frame
+// reader, one frame writer, the close handshake. It is the only package
+// that speaks the protocol; everything above it sees messages and typed
+// errors.
 //
-//   - a handshake that can use any HTTP method (WeChat's connectSocket
-//     "method" option) through an http.RoundTripper that rewrites the
-//     upgrade request;
-//   - browser parity: redirects are not followed, a subprotocol that was
-//     requested but not confirmed fails the handshake, invalid UTF-8 in a
-//     text message fails the connection with 1007;
-//   - a read limit of the caller's choosing instead of the library's 32 KiB;
-//   - a message carried by one frame read straight into a buffer of the
-//     size its header announces and handed over without a copy (others
-//     go through a reused buffer and are copied out once), and each client
-//     frame written with a single write call (coalesce.go), where
-//     coder/websocket would write it in 4 KiB pieces;
-//   - handshake errors sorted into kinds (refused, DNS, TLS, status,
-//     redirect, subprotocol, timeout) so the caller can name the cause;
-//   - a close handshake bounded in time.
+// The opening handshake is an ordinary net/http request (dial.go), so that
+// it keeps what net/http gives: any HTTP method (WeChat's connectSocket
+// "method" option), TLS, the DialContext hook, proxies (proxy.go: CONNECT
+// tunnels for ws:// and wss:// as browsers open them, SOCKS5), and one
+// context bounding DNS, TCP, TLS and the upgrade. net/http hands the
+// upgraded connection over as the 101 response's body; from there the
+// Conn reads and writes frames itself:
+//
+//   - frame.go parses frame headers and holds RFC 6455's rules for the
+//     frames a server sends (masking, reserved bits and opcodes, control
+//     frames, fragmentation, close codes and reasons);
+//   - read.go reads messages: control frames are answered inline, text is
+//     checked for UTF-8 as it arrives (1007 on the first bad byte), the
+//     read limit fails the connection with 1009 from the frame header, and
+//     a message buffer grows with the bytes received, never from what a
+//     header announces; between messages a ws:// connection keeps no read
+//     buffer (wait_unix.go);
+//   - write.go masks each frame into a pooled buffer of its own, never the
+//     caller's bytes, and writes header and payload in one call; WriteText
+//     masks straight from a string;
+//   - deflate.go negotiates and runs permessage-deflate with
+//     compress/flate;
+//   - conn.go ends connections: the close handshake bounded in time, and
+//     on every kind of end the TCP connection closed and nothing kept.
+//
+// Errors that cross the package boundary are typed values: a
+// *HandshakeError with a Kind, a *ClosedError whose Err is a
+// *ProtocolViolation, *MessageTooBigError, *CloseTimeoutError,
+// *DroppedError, ErrInvalidUTF8 or ErrAborted, and ErrNotConnected for a
+// write on a connection that is over. Callers match them with errors.Is
+// and errors.As, never by their text.
+//
+// CONFORMANCE.md lists the RFC 6455 cases the package is tested against.
 package wire

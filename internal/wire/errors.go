@@ -3,9 +3,10 @@ package wire
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
-	"strings"
 	"syscall"
+	"time"
 )
 
 // Kind says why a handshake failed.
@@ -67,27 +68,80 @@ func (e *HandshakeError) Error() string {
 	case KindAborted:
 		return fmt.Sprintf("WebSocket handshake with %s aborted: the socket was closed before it opened", e.URL)
 	}
-	return fmt.Sprintf("WebSocket handshake with %s failed: %s: %v", e.URL, e.Kind, unwrapDial(e.Err))
+	return fmt.Sprintf("WebSocket handshake with %s failed: %s: %v", e.URL, e.Kind, e.Err)
 }
 
 // Unwrap returns the underlying error.
 func (e *HandshakeError) Unwrap() error { return e.Err }
 
-// unwrapDial drops coder/websocket's generic prefixes, keeping the cause.
-func unwrapDial(err error) error {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
-		}
-		// Keep the first error that is not one of the library's wrappers.
-		msg := err.Error()
-		if !strings.HasPrefix(msg, "failed to WebSocket dial") && !strings.HasPrefix(msg, "failed to send handshake request") {
-			return err
-		}
-		err = u
-	}
+// ClosedError reports how a connection ended. Read returns it once the
+// connection is over.
+type ClosedError struct {
+	// Code and Reason are what the application is told: the peer's close
+	// frame, ours when we started the close, 1005 for an empty close frame,
+	// 1006 when the connection ended without a close handshake.
+	Code   int
+	Reason string
+	// Clean is true when a close frame was received.
+	Clean bool
+	// Err is the cause of an unclean end.
+	Err error
 }
+
+// Error describes how the connection ended.
+func (e *ClosedError) Error() string {
+	if e.Clean {
+		return fmt.Sprintf("WebSocket closed with code %d and reason %q", e.Code, e.Reason)
+	}
+	return fmt.Sprintf("WebSocket connection lost: %v", e.Err)
+}
+
+// Unwrap returns the cause of an unclean end.
+func (e *ClosedError) Unwrap() error { return e.Err }
+
+// CloseTimeoutError is the cause of a connection cut because the peer did
+// not answer our close frame in time.
+type CloseTimeoutError struct{ Timeout time.Duration }
+
+// Error says how long the close handshake was given.
+func (e *CloseTimeoutError) Error() string {
+	return fmt.Sprintf("the server did not answer the close frame within %v; the connection was cut", e.Timeout)
+}
+
+// MessageTooBigError is the cause of a connection failed because the
+// server sent a message over the read limit.
+type MessageTooBigError struct{ Limit int64 }
+
+// Error names the limit.
+func (e *MessageTooBigError) Error() string {
+	return fmt.Sprintf("received a message over the read limit; closed the connection with 1009 (the limit is %d bytes)", e.Limit)
+}
+
+// DroppedError is the cause of a connection that ended without a close
+// frame: the server closed or reset the TCP connection, or it broke.
+type DroppedError struct{ Err error }
+
+// Error names what happened to the connection.
+func (e *DroppedError) Error() string {
+	if errors.Is(e.Err, io.EOF) || errors.Is(e.Err, io.ErrUnexpectedEOF) {
+		return "the server closed the connection without a close frame"
+	}
+	return e.Err.Error()
+}
+
+// Unwrap returns the network error.
+func (e *DroppedError) Unwrap() error { return e.Err }
+
+var (
+	// ErrInvalidUTF8 is the cause of a connection failed because a text
+	// message was not valid UTF-8.
+	ErrInvalidUTF8 = errors.New("received a text message that is not valid UTF-8; closed the connection with 1007")
+	// ErrNotConnected is what Write and Ping return once the connection
+	// is over or closing.
+	ErrNotConnected = errors.New("WebSocket is not connected")
+	// ErrAborted is the cause of a connection ended by Abort.
+	ErrAborted = errors.New("the connection was aborted")
+)
 
 func isRefused(err error) bool {
 	return errors.Is(err, syscall.ECONNREFUSED)

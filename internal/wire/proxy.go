@@ -25,10 +25,10 @@ package wire
 //
 // net/http then treats the tunnel as a direct connection: TLS for wss://
 // runs inside it with the server's name, and the upgrade request is sent in
-// origin form. The SOCKS client is our own (about a hundred lines of RFC
-// 1928) rather than golang.org/x/net/proxy so that every user of the wire
-// layer does not pull in x/net, and so that the handshake honours the
-// context and names the proxy in its errors.
+// origin form. SOCKS5 is golang.org/x/net/proxy's client. CONNECT is
+// written here (httpConnect): x/net/proxy has no HTTP proxy client, and
+// net/http's own proxy support would send ws:// requests in forward form,
+// as said above.
 //
 // The connection to the proxy itself is opened with the Transport's dial
 // function (TransportOptions.DialContext), and an https:// proxy is checked
@@ -44,17 +44,16 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/net/proxy"
 )
 
 // dialFunc opens a network connection, as net.Dialer.DialContext does.
@@ -244,162 +243,48 @@ func (c *bufferedConn) Read(p []byte) (int, error) {
 	return c.Conn.Read(p)
 }
 
-// SOCKS5 (RFC 1928) and its user/password method (RFC 1929).
-const (
-	socksVersion      = 5
-	socksNoAuth       = 0x00
-	socksUserPass     = 0x02
-	socksNoAcceptable = 0xff
-	socksConnect      = 0x01
-	socksIPv4         = 0x01
-	socksDomain       = 0x03
-	socksIPv6         = 0x04
-)
-
-// socksReplies are RFC 1928's reply codes.
-var socksReplies = [...]string{
-	1: "general SOCKS server failure",
-	2: "connection not allowed by ruleset",
-	3: "network unreachable",
-	4: "host unreachable",
-	5: "connection refused",
-	6: "TTL expired",
-	7: "command not supported",
-	8: "address type not supported",
-}
-
-// socks5Connect asks a SOCKS5 proxy for a connection to addr over conn.
-// With remoteDNS the proxy resolves a host name (socks5h://); without it
-// the name is resolved here and the proxy is given an address (socks5://).
+// socks5Connect asks a SOCKS5 proxy for a connection to addr over conn,
+// with golang.org/x/net/proxy's client (RFC 1928, and RFC 1929 user and
+// password from the proxy URL's user info). With remoteDNS the proxy
+// resolves a host name (socks5h://); without it the name is resolved here
+// and the proxy is given an address (socks5://).
 func socks5Connect(ctx context.Context, conn net.Conn, u *url.URL, addr string, remoteDNS bool) (net.Conn, error) {
-	host, portStr, err := net.SplitHostPort(addr)
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
 	}
-	port, err := strconv.ParseUint(portStr, 10, 16)
-	if err != nil {
-		return nil, fmt.Errorf("bad port in %q", addr)
-	}
-	req := []byte{socksVersion, socksConnect, 0}
-	if ip, err := netip.ParseAddr(host); err == nil {
-		req = appendSocksIP(req, ip)
-	} else if remoteDNS {
-		if len(host) > 255 {
-			return nil, fmt.Errorf("host name %q is longer than SOCKS5 allows", host)
-		}
-		req = append(req, socksDomain, byte(len(host)))
-		req = append(req, host...)
-	} else {
+	if _, err := netip.ParseAddr(host); err != nil && !remoteDNS {
 		ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 		if err != nil {
 			return nil, err
 		}
-		req = appendSocksIP(req, ips[0])
+		addr = net.JoinHostPort(ips[0].Unmap().String(), port)
 	}
-	req = binary.BigEndian.AppendUint16(req, uint16(port))
-
-	// Greeting: offer user/password only when the URL carries a user.
-	methods := []byte{socksNoAuth}
+	var auth *proxy.Auth
 	if u.User != nil {
-		methods = []byte{socksNoAuth, socksUserPass}
+		pass, _ := u.User.Password()
+		auth = &proxy.Auth{User: u.User.Username(), Password: pass}
 	}
-	greeting := append([]byte{socksVersion, byte(len(methods))}, methods...)
-	if _, err := conn.Write(greeting); err != nil {
-		return nil, fmt.Errorf("send SOCKS5 greeting: %w", err)
+	// The client dials through its forward dialer: give it the connection
+	// already open to the proxy.
+	d, err := proxy.SOCKS5("tcp", proxyAddr(u), auth, openConn{conn})
+	if err != nil {
+		return nil, err
 	}
-	var choice [2]byte
-	if _, err := io.ReadFull(conn, choice[:]); err != nil {
-		return nil, fmt.Errorf("read SOCKS5 method choice: %w", err)
+	cd, ok := d.(proxy.ContextDialer)
+	if !ok {
+		return nil, errors.New("golang.org/x/net/proxy's SOCKS5 dialer takes no context")
 	}
-	if choice[0] != socksVersion {
-		return nil, fmt.Errorf("not a SOCKS5 proxy (version byte %d)", choice[0])
+	tunnel, err := cd.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("SOCKS5 handshake: %w", err)
 	}
-	switch choice[1] {
-	case socksNoAuth:
-	case socksUserPass:
-		if u.User == nil {
-			return nil, errors.New("SOCKS5 proxy chose user/password authentication, which was not offered")
-		}
-		if err := socks5Auth(conn, u.User); err != nil {
-			return nil, err
-		}
-	case socksNoAcceptable:
-		if u.User == nil {
-			return nil, errors.New("SOCKS5 proxy requires authentication; give user:password in the proxy URL")
-		}
-		return nil, errors.New("SOCKS5 proxy accepts none of the offered authentication methods")
-	default:
-		return nil, fmt.Errorf("SOCKS5 proxy chose unsupported authentication method %#x", choice[1])
-	}
-
-	if _, err := conn.Write(req); err != nil {
-		return nil, fmt.Errorf("send SOCKS5 CONNECT: %w", err)
-	}
-	var head [4]byte
-	if _, err := io.ReadFull(conn, head[:]); err != nil {
-		return nil, fmt.Errorf("read SOCKS5 CONNECT reply: %w", err)
-	}
-	if head[0] != socksVersion {
-		return nil, fmt.Errorf("bad SOCKS5 reply version %d", head[0])
-	}
-	if rep := head[1]; rep != 0 {
-		if int(rep) < len(socksReplies) && socksReplies[rep] != "" {
-			return nil, fmt.Errorf("SOCKS5 CONNECT failed: %s", socksReplies[rep])
-		}
-		return nil, fmt.Errorf("SOCKS5 CONNECT failed with reply code %d", rep)
-	}
-	// Skip the bound address and port.
-	var skip int
-	switch head[3] {
-	case socksIPv4:
-		skip = 4 + 2
-	case socksIPv6:
-		skip = 16 + 2
-	case socksDomain:
-		var n [1]byte
-		if _, err := io.ReadFull(conn, n[:]); err != nil {
-			return nil, fmt.Errorf("read SOCKS5 CONNECT reply: %w", err)
-		}
-		skip = int(n[0]) + 2
-	default:
-		return nil, fmt.Errorf("bad address type %d in SOCKS5 reply", head[3])
-	}
-	if _, err := io.CopyN(io.Discard, conn, int64(skip)); err != nil {
-		return nil, fmt.Errorf("read SOCKS5 CONNECT reply: %w", err)
-	}
-	return conn, nil
+	return tunnel, nil
 }
 
-func appendSocksIP(b []byte, ip netip.Addr) []byte {
-	ip = ip.Unmap()
-	if ip.Is4() {
-		a := ip.As4()
-		return append(append(b, socksIPv4), a[:]...)
-	}
-	a := ip.As16()
-	return append(append(b, socksIPv6), a[:]...)
-}
+// openConn is a dialer that hands out a connection already open.
+type openConn struct{ c net.Conn }
 
-// socks5Auth runs RFC 1929's user/password sub-negotiation.
-func socks5Auth(conn net.Conn, user *url.Userinfo) error {
-	name := user.Username()
-	pass, _ := user.Password()
-	if len(name) > 255 || len(pass) > 255 {
-		return errors.New("SOCKS5 user name and password must be at most 255 bytes each")
-	}
-	msg := []byte{1, byte(len(name))}
-	msg = append(msg, name...)
-	msg = append(msg, byte(len(pass)))
-	msg = append(msg, pass...)
-	if _, err := conn.Write(msg); err != nil {
-		return fmt.Errorf("send SOCKS5 credentials: %w", err)
-	}
-	var reply [2]byte
-	if _, err := io.ReadFull(conn, reply[:]); err != nil {
-		return fmt.Errorf("read SOCKS5 authentication reply: %w", err)
-	}
-	if reply[1] != 0 {
-		return fmt.Errorf("SOCKS5 proxy rejected user %q", name)
-	}
-	return nil
-}
+func (o openConn) Dial(string, string) (net.Conn, error) { return o.c, nil }
+
+func (o openConn) DialContext(context.Context, string, string) (net.Conn, error) { return o.c, nil }

@@ -7,10 +7,10 @@ import (
 	"os"
 )
 
-// connectTLSConfig builds the TLS configuration of --cafile, --cert,
+// tlsConfig builds the TLS configuration of --cafile, --cert,
 // --key and --insecure; nil (the system's roots) when none is given. The
 // same configuration checks an https:// proxy.
-func connectTLSConfig(cafile, certFile, keyFile string, insecure bool) (*tls.Config, error) {
+func tlsConfig(cafile, certFile, keyFile string, insecure bool) (*tls.Config, error) {
 	if cafile == "" && certFile == "" && !insecure {
 		return nil, nil
 	}

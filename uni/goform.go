@@ -3,6 +3,8 @@ package uni
 import (
 	"context"
 	"fmt"
+
+	"github.com/unisocket/unisocket/internal/wire"
 )
 
 // Dial connects like ConnectSocket and waits until the socket is open. It
@@ -11,6 +13,12 @@ import (
 // *Error whose ErrMsg is the errMsg the error event carried. If ctx ends
 // first, the handshake is abandoned (as closing before open does) and
 // ctx's error is returned.
+//
+// Dial waits for the network, not for the App's Executor, so it may be
+// called inside Run to add listeners in the same turn. The task it returns
+// is OPEN: the caller has seen it open, so its readyState moves when Dial
+// returns rather than when the open event is delivered; listeners still
+// receive the open event.
 //
 // The task is registered like any other, so the global API and listeners
 // see it. Messages are kept for Receive from the moment the task exists,
@@ -29,11 +37,18 @@ func (a *App) Dial(ctx context.Context, opts ConnectSocketOptions) (*SocketTask,
 		return nil, ctx.Err()
 	}
 	t.mu.Lock()
-	failure := t.failure
+	failure, early := t.failure, t.early
 	open := t.handshake != nil
+	if open && t.state == StateConnecting {
+		t.state = StateOpen
+	}
 	t.mu.Unlock()
 	if !open {
-		return nil, &Error{ErrMsg: describe(failure), Err: failure}
+		errMsg := describe(failure)
+		if early {
+			errMsg = causeClosedEarly
+		}
+		return nil, &Error{ErrMsg: errMsg, Err: failure}
 	}
 	return t, nil
 }
@@ -42,9 +57,7 @@ func (a *App) Dial(ctx context.Context, opts ConnectSocketOptions) (*SocketTask,
 // rules: a handshake in progress is abandoned, an open connection is cut.
 // The task then reports an error and a close with code 1006, as a browser
 // does when it fails a connection. It does nothing once the task is
-// CLOSED. Bindings whose view of the state lags behind the network's (a
-// script that still sees CONNECTING) use it to get the browser's
-// close-before-open outcome.
+// CLOSED.
 func (t *SocketTask) Abort() {
 	t.mu.Lock()
 	if t.state == StateClosed {
@@ -86,20 +99,16 @@ func (t *SocketTask) Receive(ctx context.Context) (OnMessageResult, error) {
 // If ctx ends while the message waits behind others, Write returns ctx's
 // error and the message is still sent in its turn.
 func (t *SocketTask) Write(ctx context.Context, data any) error {
-	binary, payload, err := encodeData(data, false)
+	binary, payload, text, err := encodeData(data, false)
 	if err != nil {
 		return err
 	}
-	t.mu.Lock()
-	if t.state != StateOpen {
-		state := t.state
-		t.mu.Unlock()
-		return fmt.Errorf("%s: the socket is %s", causeTaskNotOpen, state)
+	conn, err := t.openConn()
+	if err != nil {
+		return err
 	}
-	conn := t.conn
-	t.mu.Unlock()
 	done := make(chan error, 1)
-	op := writeOp{binary: binary, data: payload, done: func(err error) { done <- err }}
+	op := writeOp{binary: binary, data: payload, text: text, done: func(err error) { done <- err }}
 	err, queued := t.writeNow(conn, op)
 	if !queued {
 		return wrapWriteErr(err)
@@ -123,8 +132,8 @@ func wrapWriteErr(err error) error {
 }
 
 // Shutdown closes the socket with code and reason (the rules of Close;
-// code 0 means 1000) and waits until it is CLOSED or ctx ends. A socket
-// still connecting is abandoned, whatever the profile. It returns nil when
+// code 0 means 1000) and waits until the connection is over or ctx ends.
+// A socket still connecting is abandoned, whatever the profile. It returns nil when
 // the socket closed with the code and reason asked for, and otherwise a
 // *CloseError with the close event's payload.
 func (t *SocketTask) Shutdown(ctx context.Context, code int, reason string) error {
@@ -134,10 +143,20 @@ func (t *SocketTask) Shutdown(ctx context.Context, code int, reason string) erro
 	if err := ValidateClose(code, reason); err != nil {
 		return &Error{ErrMsg: failResult(apiCloseSocket, err.Error()).ErrMsg, Err: err}
 	}
-	if t.ReadyState() == StateConnecting {
-		t.Abort()
+	// By the network's state, not the one callbacks see: a connection
+	// open with its open event still queued gets a close handshake.
+	t.mu.Lock()
+	switch {
+	case t.state == StateClosing || t.state == StateClosed:
+		t.mu.Unlock()
+	case t.conn != nil:
+		t.startClose(code, reason)
+		t.mu.Unlock()
+	default:
+		stop := t.abandon()
+		t.mu.Unlock()
+		stop()
 	}
-	t.Close(CloseSocketOptions{Code: code, Reason: reason})
 	select {
 	case <-t.done:
 	case <-ctx.Done():
@@ -156,11 +175,20 @@ func (t *SocketTask) Shutdown(ctx context.Context, code int, reason string) erro
 // has no ping API (hosts keep connections alive themselves); it is here
 // for Go programs and the CLI. The socket must be open.
 func (t *SocketTask) Ping(ctx context.Context) error {
-	t.mu.Lock()
-	conn, state := t.conn, t.state
-	t.mu.Unlock()
-	if state != StateOpen {
-		return fmt.Errorf("%s: the socket is %s", causeTaskNotOpen, state)
+	conn, err := t.openConn()
+	if err != nil {
+		return err
 	}
 	return conn.Ping(ctx)
+}
+
+// openConn returns the connection if the task is OPEN, by the same rule
+// as Send.
+func (t *SocketTask) openConn() (*wire.Conn, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.state != StateOpen {
+		return nil, fmt.Errorf("%s: the socket is %s", causeTaskNotOpen, t.state)
+	}
+	return t.conn, nil
 }
