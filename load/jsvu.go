@@ -1,24 +1,27 @@
 package load
 
-// The glue between VUs and the JavaScript runtime. It uses only package
-// js's public API (js.New, Runtime.Run): a prelude installs the
-// `unisocket` helper and wraps uni/wx.connectSocket, sendSocketMessage
-// and SocketTask.prototype.send so every socket is observed, and reports
-// to Go through console.log lines that carry a marker, which the VU's
-// stdout writer takes out of the output. This file is all that changes
-// when the runtime offers a hook of its own.
+// The glue between VUs and the JavaScript runtime, on package js's public
+// API: js.New, Runtime.App, Runtime.Set and Runtime.Run. Sockets are
+// counted by the same uni listeners as a Go VU's (session.watch), added
+// to every task the script creates, in the turn that creates it, on the
+// App the script acts on; bytes by the VU's counting DialContext. The
+// script's side is a small prelude: the `unisocket` helper, which checks
+// its arguments and calls Go functions given with Runtime.Set, and
+// wrappers of connectSocket and send that hand Go their results (package
+// uni has no listener for those).
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/unisocket/unisocket/js"
+	"github.com/unisocket/unisocket/uni"
 )
 
 // JSOptions configure the VUs of JSScenario.
@@ -74,24 +77,26 @@ func JSScenario(path string, o JSOptions) (Scenario, error) {
 	req, _ := json.Marshal("./" + filepath.Base(abs))
 	target, _ := json.Marshal(o.Target)
 	return func(ctx context.Context, vu *VU) error {
-		ev := &jsEvents{vu: vu, out: stdout, sessions: map[int]*session{}}
-		rt := js.New(js.Options{Config: vu.Config(), Stdout: ev, Stderr: stderr})
-		src := fmt.Sprintf("%s(%d, %d, %s);\nrequire(%s);\n", prelude, vu.ID, vu.Iteration, target, req)
+		rt := js.New(js.Options{Config: vu.Config(), Stdout: stdout, Stderr: stderr})
+		h := &jsHooks{vu: vu, app: rt.App(), sessions: map[*session]struct{}{}}
+		if err := rt.Set(hooksName, h.functions()); err != nil {
+			return err
+		}
+		src := fmt.Sprintf("%s(%d, %d, %s, %s);\nrequire(%s);\n", prelude, vu.ID, vu.Iteration, target, hooksName, req)
 		err := rt.Run(ctx, main, src)
-		ev.flush()
-		ev.abandon()
+		h.abandon()
 		return err
 	}, nil
 }
 
-// marker starts a console line that carries an event for Go.
-const marker = "\x1eunisocket\x1f"
+// hooksName is the global that carries the Go functions to the prelude,
+// which deletes it before the script runs.
+const hooksName = "__unisocketLoad"
 
 // prelude is a function expression called with the VU's number, the
-// iteration and the target.
-const prelude = `(function (vu, iteration, target) {
-  var log = console.log;
-  function emit() { log('%s', '` + marker + `' + JSON.stringify(Array.prototype.slice.call(arguments))); }
+// iteration, the target and the Go functions.
+const prelude = `(function (vu, iteration, target, go) {
+  delete globalThis.` + hooksName + `;
   function str(name, what) {
     if (typeof name !== 'string' || name === '') throw new TypeError('unisocket.' + what + ': the name must be a non-empty string');
     return name;
@@ -100,16 +105,16 @@ const prelude = `(function (vu, iteration, target) {
     vu: vu, iteration: iteration, target: target,
     trend: function (name, ms) {
       if (typeof ms !== 'number' || !isFinite(ms) || ms < 0) throw new TypeError('unisocket.trend: the value must be a number of milliseconds, 0 or more');
-      emit('t', str(name, 'trend'), ms);
+      go.trend(str(name, 'trend'), ms);
     },
     counter: function (name, n) {
       if (n === undefined) n = 1;
       if (typeof n !== 'number' || !isFinite(n)) throw new TypeError('unisocket.counter: the value must be a number');
-      emit('c', str(name, 'counter'), n);
+      go.counter(str(name, 'counter'), n);
     },
-    check: function (name, ok) { emit('k', str(name, 'check'), !!ok); return !!ok; }
+    check: function (name, ok) { go.check(str(name, 'check'), !!ok); return !!ok; }
   });
-  var seq = 0, protoDone = false;
+  var protoDone = false;
   function hasCallback(o) {
     return typeof o.success === 'function' || typeof o.fail === 'function' || typeof o.complete === 'function';
   }
@@ -124,30 +129,26 @@ const prelude = `(function (vu, iteration, target) {
     };
     return o;
   }
-  function sent(r) { emit(ok(r) ? 'w' : 'f', r && r.errMsg || ''); }
-  function watch(task, id) {
-    task.onOpen(function () { emit('o', id); });
-    task.onMessage(function () { emit('m', id); });
-    task.onError(function (r) { emit('e', id, (r && r.errMsg) || ''); });
-    task.onClose(function (r) { emit('x', id, r ? r.code : 0); });
-    if (!protoDone) {
-      protoDone = true;
-      var proto = Object.getPrototypeOf(task), send = proto.send;
-      proto.send = function send_(opts) {
-        if (opts === null || typeof opts !== 'object') return send.apply(this, arguments);
-        return send.call(this, withComplete(opts, sent));
-      };
-    }
+  function errMsg(r) { return (r && typeof r.errMsg === 'string') ? r.errMsg : ''; }
+  function sent(r) { go.sent(errMsg(r)); }
+  function wrapTaskSend(task) {
+    if (protoDone) return;
+    protoDone = true;
+    var proto = Object.getPrototypeOf(task), send = proto.send;
+    proto.send = function send_(opts) {
+      if (opts === null || typeof opts !== 'object') return send.apply(this, arguments);
+      return send.call(this, withComplete(opts, sent));
+    };
   }
   function wrapConnect(api, promiseForm) {
     var connect = api.connectSocket;
     api.connectSocket = function connectSocket(opts) {
       if (opts === null || typeof opts !== 'object') return connect.apply(this, arguments);
-      var id = ++seq, result, promise = promiseForm && !hasCallback(opts);
-      emit('s', id);
+      var result, promise = promiseForm && !hasCallback(opts);
       var task = connect.call(this, withComplete(opts, function (r) { result = r; }));
-      emit(ok(result) ? 'i' : 'F', id, result ? result.errMsg : '');
-      if (ok(result)) watch(task, id);
+      // In the same turn: Go adds its listeners before any event can come.
+      go.connected(errMsg(result));
+      if (ok(result)) wrapTaskSend(task);
       if (promise) return ok(result) ? Promise.resolve(result) : Promise.reject(result);
       return task;
     };
@@ -166,112 +167,66 @@ const prelude = `(function (vu, iteration, target) {
   wrapSend(uni); wrapSend(wx);
 })`
 
-// jsEvents is a VU's console.log writer for one iteration: marked lines
-// are events for the metrics, the others go to the output. It is written
-// from the runtime's goroutine only.
-type jsEvents struct {
+// jsHooks are the Go side of one iteration's runtime. Its methods run on
+// the runtime's event loop, as the App's listeners do, one at a time.
+type jsHooks struct {
 	vu       *VU
-	out      *lineWriter
-	buf      []byte
-	sessions map[int]*session
+	app      *uni.App
+	sessions map[*session]struct{} // sockets whose close the metrics have not seen
 }
 
-func (e *jsEvents) Write(p []byte) (int, error) {
-	e.buf = append(e.buf, p...)
-	for {
-		i := bytes.IndexByte(e.buf, '\n')
-		if i < 0 {
-			break
-		}
-		line := e.buf[:i+1]
-		if bytes.HasPrefix(line, []byte(marker)) {
-			e.event(line[len(marker) : len(line)-1])
-		} else {
-			e.out.write(line)
-		}
-		e.buf = e.buf[i+1:]
-	}
-	if len(e.buf) == 0 {
-		e.buf = nil
-	}
-	return len(p), nil
-}
-
-// abandon forgets the sockets whose close the script did not see (the
-// iteration was interrupted), so the open-socket count stays true.
-func (e *jsEvents) abandon() {
-	for id, s := range e.sessions {
-		if s.opened {
-			s.opened = false
-			e.vu.t.live.open.Add(-1)
-		}
-		delete(e.sessions, id)
+// functions are the Go functions the prelude calls.
+func (h *jsHooks) functions() map[string]any {
+	return map[string]any{
+		"trend":     h.vu.TrendMS,
+		"counter":   h.vu.Count,
+		"check":     func(name string, ok bool) { h.vu.Check(name, ok) },
+		"connected": h.connected,
+		"sent":      h.sent,
 	}
 }
 
-// flush writes a last line that had no newline.
-func (e *jsEvents) flush() {
-	if len(e.buf) > 0 {
-		e.out.write(append(e.buf, '\n'))
-		e.buf = nil
-	}
-}
-
-func (e *jsEvents) event(b []byte) {
-	var ev []any
-	if json.Unmarshal(b, &ev) != nil || len(ev) == 0 {
+// connected counts a connectSocket call of the script by its result and,
+// when a task was made, adds the metrics' listeners to it. The task is
+// the App's newest: ConnectSocket registers it, and nothing leaves the
+// registry in the turn that made it (a socket leaves at its first error
+// or close event, which runs in a turn of its own).
+func (h *jsHooks) connected(errMsg string) {
+	s := h.vu.newSession()
+	s.issued(errMsg)
+	if !strings.HasSuffix(errMsg, ":ok") {
 		return
 	}
-	kind, _ := ev[0].(string)
-	arg := func(i int) any {
-		if i < len(ev) {
-			return ev[i]
-		}
-		return nil
+	tasks := h.app.Sockets()
+	if len(tasks) == 0 {
+		return
 	}
-	id := func() int { f, _ := arg(1).(float64); return int(f) }
-	text := func(i int) string { s, _ := arg(i).(string); return s }
-	number := func(i int) float64 { f, _ := arg(i).(float64); return f }
-	vu := e.vu
-	switch kind {
-	case "t":
-		vu.TrendMS(text(1), number(2))
-	case "c":
-		vu.Count(text(1), number(2))
-	case "k":
-		b, _ := arg(2).(bool)
-		vu.Check(text(1), b)
-	case "s":
-		e.sessions[id()] = vu.newSession()
-	case "i", "F":
-		if s := e.sessions[id()]; s != nil {
-			s.issued(text(2))
-			if kind == "F" {
-				delete(e.sessions, id())
-			}
+	task := tasks[len(tasks)-1]
+	h.sessions[s] = struct{}{}
+	s.watch(task, true, nil)
+	task.OnClose(func(uni.OnCloseResult) { delete(h.sessions, s) })
+}
+
+// sent counts a send's result: ws_msgs_sent, or uni_errors by errMsg.
+func (h *jsHooks) sent(errMsg string) {
+	if strings.HasSuffix(errMsg, ":ok") {
+		h.vu.rec.count(MetricMsgsSent, 1)
+		h.vu.t.live.sent.Add(1)
+		return
+	}
+	h.vu.failure(errMsg)
+}
+
+// abandon forgets the sockets whose close the listeners did not see (the
+// iteration was interrupted), so the open-socket count stays true. It
+// runs after Run returned: the loop is done, no listener runs again.
+func (h *jsHooks) abandon() {
+	for s := range h.sessions {
+		if s.opened {
+			s.opened = false
+			h.vu.t.live.open.Add(-1)
 		}
-	case "o":
-		if s := e.sessions[id()]; s != nil {
-			s.open()
-		}
-	case "m":
-		if s := e.sessions[id()]; s != nil {
-			s.received()
-		}
-	case "e":
-		if s := e.sessions[id()]; s != nil {
-			s.errorEvent(text(2))
-		}
-	case "x":
-		if s := e.sessions[id()]; s != nil {
-			s.close(int(number(2)))
-			delete(e.sessions, id())
-		}
-	case "w":
-		vu.rec.count(MetricMsgsSent, 1)
-		vu.t.live.sent.Add(1)
-	case "f":
-		vu.failure(text(1))
+		delete(h.sessions, s)
 	}
 }
 

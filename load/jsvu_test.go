@@ -97,3 +97,29 @@ func TestJSScenarioThrowsAtStart(t *testing.T) {
 		t.Errorf("a missing script: %v", err)
 	}
 }
+
+// The Go side counts a socket the script reaches only through the global
+// API, from uni's own listeners; the helper's carrier is hidden.
+func TestJSScenarioHooks(t *testing.T) {
+	srv := startServer(t)
+	var out bytes.Buffer
+	sc, err := load.JSScenario("testdata/hooks.js", load.JSOptions{Target: srv.URL(), Stdout: &out, Stderr: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := run(t, load.Options{VUs: 1, Iterations: 2}, sc).Summary
+	for name, want := range map[string]float64{
+		"iterations": 2, "iteration_errors": 0, "ws_sessions": 2, "ws_connecting": 2,
+		"ws_msgs_received": 4, "global message": 4, "uni_close_codes{code:4001}": 2, "uni_errors": 0,
+	} {
+		if got := count(s, name); got != want {
+			t.Errorf("%s = %v, want %v; output:\n%s", name, got, want, out.String())
+		}
+	}
+	if c := s.Metrics["checks"]; c == nil || c.Passes != 4 || c.Fails != 0 {
+		t.Errorf("checks = %+v, want 4 passes; output:\n%s", c, out.String())
+	}
+	if count(s, "data_received") == 0 {
+		t.Error("data_received is 0: the counting DialContext saw nothing")
+	}
+}
