@@ -75,14 +75,16 @@ func JSScenario(path string, o JSOptions) (Scenario, error) {
 	// required by its real name and its errors point into it.
 	main := filepath.Join(filepath.Dir(abs), ".unisocket-load.js")
 	req, _ := json.Marshal("./" + filepath.Base(abs))
-	target, _ := json.Marshal(o.Target)
+	// One source for every iteration, so it is compiled once, as the
+	// script is: what differs per VU comes through the hooks.
+	src := fmt.Sprintf("%s(%s);\nrequire(%s);\n", prelude, hooksName, req)
+	programs := &js.Programs{}
 	return func(ctx context.Context, vu *VU) error {
-		rt := js.New(js.Options{Config: vu.Config(), Stdout: stdout, Stderr: stderr})
+		rt := js.New(js.Options{Config: vu.Config(), Stdout: stdout, Stderr: stderr, Programs: programs})
 		h := &jsHooks{vu: vu, app: rt.App(), sessions: map[*session]struct{}{}}
-		if err := rt.Set(hooksName, h.functions()); err != nil {
+		if err := rt.Set(hooksName, h.functions(o.Target)); err != nil {
 			return err
 		}
-		src := fmt.Sprintf("%s(%d, %d, %s, %s);\nrequire(%s);\n", prelude, vu.ID, vu.Iteration, target, hooksName, req)
 		err := rt.Run(ctx, main, src)
 		h.abandon()
 		return err
@@ -93,16 +95,16 @@ func JSScenario(path string, o JSOptions) (Scenario, error) {
 // which deletes it before the script runs.
 const hooksName = "__unisocketLoad"
 
-// prelude is a function expression called with the VU's number, the
-// iteration, the target and the Go functions.
-const prelude = `(function (vu, iteration, target, go) {
+// prelude is a function expression called with the hooks: the VU's
+// number, the iteration, the target and the Go functions.
+const prelude = `(function (go) {
   delete globalThis.` + hooksName + `;
   function str(name, what) {
     if (typeof name !== 'string' || name === '') throw new TypeError('unisocket.' + what + ': the name must be a non-empty string');
     return name;
   }
   globalThis.unisocket = Object.freeze({
-    vu: vu, iteration: iteration, target: target,
+    vu: go.vu, iteration: go.iteration, target: go.target,
     trend: function (name, ms) {
       if (typeof ms !== 'number' || !isFinite(ms) || ms < 0) throw new TypeError('unisocket.trend: the value must be a number of milliseconds, 0 or more');
       go.trend(str(name, 'trend'), ms);
@@ -175,9 +177,12 @@ type jsHooks struct {
 	sessions map[*session]struct{} // sockets whose close the metrics have not seen
 }
 
-// functions are the Go functions the prelude calls.
-func (h *jsHooks) functions() map[string]any {
+// functions are the values and Go functions the prelude reads.
+func (h *jsHooks) functions(target string) map[string]any {
 	return map[string]any{
+		"vu":        h.vu.ID,
+		"iteration": h.vu.Iteration,
+		"target":    target,
 		"trend":     h.vu.TrendMS,
 		"counter":   h.vu.Count,
 		"check":     func(name string, ok bool) { h.vu.Check(name, ok) },
