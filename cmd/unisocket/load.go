@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -42,6 +43,7 @@ type loadFlags struct {
 	target        string
 	thresholds    []string
 	summaryExport string
+	report        string
 	out           string
 	quiet         bool
 	progressEvery time.Duration
@@ -57,7 +59,7 @@ const loadExamples = `Examples:
   unisocket load chat.js --rate 20 --vus 100 --duration 1m
       start 20 iterations a second on at most 100 VUs
   unisocket load chat.js --target wss://www.example.com/socket --platform mp-weixin \
-      --summary-export summary.json --out ndjson=samples.ndjson
+      --summary-export summary.json --out ndjson=samples.ndjson --report report.html
   unisocket load chat.js --vus 1000 --duration 5m --segment 2/4
       the 2nd of 4 processes: together they run the schedule of one
 
@@ -120,6 +122,19 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 		samples = load.NewNDJSON(file)
 		opts.Samples = samples
 	}
+	var (
+		timeline   *load.Timeline
+		reportFile *os.File
+	)
+	if f.report != "" {
+		// Created now, so a path that cannot be written fails before the test.
+		if reportFile, err = os.Create(f.report); err != nil {
+			return fail(exitFailure, "--report: %v", err)
+		}
+		defer reportFile.Close()
+		timeline = load.NewTimeline()
+		opts.Samples = load.TeeSamples(opts.Samples, timeline)
+	}
 	var test *load.Test
 	scriptFailed := false
 	opts.IterationError = func(vu int, err error) {
@@ -149,7 +164,12 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 	stopSignals := handleInterrupts(test, opts.GracefulStop, stderr)
 	defer stopSignals()
 	stopProgress := showProgress(test, stderr, f.quiet, f.progressEvery)
+	stopTimeline := func() {}
+	if timeline != nil {
+		stopTimeline = timeline.Follow(test, time.Second)
+	}
 	res := test.Run(context.Background())
+	stopTimeline()
 	stopProgress()
 
 	code = exitOK
@@ -163,6 +183,14 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 	if f.summaryExport != "" {
 		if err := writeSummary(f.summaryExport, res.Summary); err != nil {
 			code = fail(exitFailure, "--summary-export: %v", err)
+		}
+	}
+	if reportFile != nil {
+		r := load.Report{Title: filepath.Base(f.file), Created: time.Now(), Summary: res.Summary, Timeline: timeline}
+		if err := r.WriteHTML(reportFile); err != nil {
+			code = fail(exitFailure, "--report: %v", err)
+		} else if err := reportFile.Close(); err != nil {
+			code = fail(exitFailure, "--report: %v", err)
 		}
 	}
 	explainNoSocket(res.Summary, stderr)
@@ -427,6 +455,7 @@ func parseLoadFlags(args []string, stdout, stderr io.Writer) (f loadFlags, code 
 	fs.StringVar(&f.target, "target", "", "the `URL` the script loads (unisocket.target); none: start the embedded server")
 	fs.StringArrayVar(&f.thresholds, "threshold", nil, "`METRIC:EXPR` that must hold, e.g. 'ws_connecting:p(95)<300ms' or 'uni_errors:count==0' (repeat for more)")
 	fs.StringVar(&f.summaryExport, "summary-export", "", "write the end-of-test summary as JSON to `FILE`")
+	fs.StringVar(&f.report, "report", "", "write an HTML report with charts over time (VUs, sockets, msgs/s, latency, errors) to `FILE`; it needs no network to view")
 	fs.StringVar(&f.out, "out", "", "stream every sample to `ndjson=FILE` (k6's JSON lines)")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve live Prometheus metrics at http://`ADDR`/metrics, e.g. 127.0.0.1:9464")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines")

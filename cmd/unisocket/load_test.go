@@ -68,9 +68,9 @@ func metricCount(s *load.Summary, name string) float64 {
 // embedded server is loaded.
 func TestLoadChatExampleAgainstTheEmbeddedServer(t *testing.T) {
 	dir := t.TempDir()
-	sum, out := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson")
+	sum, out, report := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson"), filepath.Join(dir, "report.html")
 	code, stdout, stderr := loadRun(t, "../../examples/load/chat.js", "--vus", "2", "--iterations", "2",
-		"--summary-export", sum, "--out", "ndjson="+out)
+		"--summary-export", sum, "--out", "ndjson="+out, "--report", report)
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
@@ -97,6 +97,24 @@ func TestLoadChatExampleAgainstTheEmbeddedServer(t *testing.T) {
 	}
 	if n := strings.Count(string(b), `"metric":"ws_msgs_received"`); n != 6 {
 		t.Errorf("%d ws_msgs_received samples in the NDJSON output, want 6", n)
+	}
+	// The report has the same samples beside the NDJSON output.
+	page, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<title>unisocket load: chat.js</title>", `"ws_msgs_received":6`, `"chat_rtt"`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the report lacks %s", want)
+		}
+	}
+}
+
+// A report that cannot be written fails before the test runs.
+func TestLoadReportUnwritable(t *testing.T) {
+	code, stdout, stderr := loadRun(t, "testdata/load/echo.js", "--iterations", "1", "--report", filepath.Join(t.TempDir(), "no", "such", "dir", "r.html"))
+	if code != 1 || !strings.Contains(stderr, "unisocket load: --report: open ") || strings.Contains(stdout, "iterations") {
+		t.Errorf("exit %d, want 1 with a --report message and no run; stderr:\n%s\nstdout:\n%s", code, stderr, stdout)
 	}
 }
 
