@@ -24,7 +24,9 @@
 // Config.DialContext counts the bytes on the wire, as k6 counts them.
 //
 // JSScenario runs a uni-app script per iteration instead of Go code (what
-// `unisocket load` does). Merge adds up the summaries of segments run in
+// `unisocket load` does), compiled once per test; its sockets are counted
+// by the same listeners, added to each task the script creates. Merge adds up the summaries of segments run in
 // separate processes, and Test.Collector serves the live metrics to
-// Prometheus.
+// Prometheus. A Timeline follows a test over time, and Report writes it
+// with the Summary as a self-contained HTML page of charts.
 package load

@@ -42,7 +42,13 @@ func (r Report) WriteHTML(w io.Writer) error {
 	d := reportData{Points: []TimePoint{}, Trends: []string{}, Totals: map[string]float64{}}
 	if r.Timeline != nil {
 		d.Points = r.Timeline.Points()
-		d.Trends = r.Timeline.Trends()
+		// Latency charts: handshakes and the script's own trends; how
+		// long sessions and iterations last is the script's pacing.
+		for _, name := range r.Timeline.Trends() {
+			if name != MetricSessionDuration && name != MetricIterationDur {
+				d.Trends = append(d.Trends, name)
+			}
+		}
 	}
 	var text bytes.Buffer
 	if r.Summary != nil {
@@ -178,7 +184,8 @@ function draw() {
   Object.keys(DATA.totals).forEach(function (name) {
     const d = el("div", {}, totals);
     el("dt", {}, d).textContent = name;
-    el("dd", {"data-metric": name}, d).textContent = fmt(DATA.totals[name]);
+    // Exact, not rounded: these are the counts a reader checks.
+    el("dd", {"data-metric": name}, d).textContent = String(DATA.totals[name]);
   });
   if (DATA.points.length === 0) {
     el("p", {class: "empty"}, document.getElementById("charts")).textContent = "No timeline in this report (a merged summary has none).";
