@@ -139,6 +139,25 @@ func TestReportInChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A merged summary's page: no timeline, the totals, no error either.
+	merged := filepath.Join(filepath.Dir(path), "merged.html")
+	if f, err := os.Create(merged); err != nil {
+		t.Fatal(err)
+	} else if err := (load.Report{Title: "merged", Summary: s}).WriteHTML(f); err != nil {
+		t.Fatal(err)
+	} else if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(bctx, chromedp.Navigate("file://"+merged), chromedp.WaitVisible(`p.empty`)); err != nil {
+		t.Fatalf("chromium, the merged page: %v", err)
+	}
+	mergedPage, err := chromedp.Run(bctx, chromedp.Evaluate[pageState](readPage))
+	if err != nil {
+		t.Fatalf("reading the merged page: %v", err)
+	}
+	if len(mergedPage.Charts) != 0 || mergedPage.Totals["ws_msgs_sent"] != strconv.FormatFloat(count(s, "ws_msgs_sent"), 'f', -1, 64) {
+		t.Errorf("the merged page: %d charts, ws_msgs_sent %q; want none and %v", len(mergedPage.Charts), mergedPage.Totals["ws_msgs_sent"], count(s, "ws_msgs_sent"))
+	}
 	cancelBrowser()
 	mu.Lock()
 	for _, p := range problems {

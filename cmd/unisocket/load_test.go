@@ -208,10 +208,14 @@ func TestLoadSegmentsAddUpToOneProcess(t *testing.T) {
 	}
 	// report merge gives the same totals.
 	cmd := exec.Command(connectBinary(t), "report", "merge", parts[0], parts[1], parts[2],
-		"--summary-export", filepath.Join(dir, "merged.json"), "--threshold", "iterations:count==7")
+		"--summary-export", filepath.Join(dir, "merged.json"), "--threshold", "iterations:count==7",
+		"--report", filepath.Join(dir, "merged.html"))
 	cmd.Env = connectEnv(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("report merge: %v\n%s", err, out)
+	}
+	if page, err := os.ReadFile(filepath.Join(dir, "merged.html")); err != nil || !strings.Contains(string(page), `"iterations":7`) {
+		t.Errorf("the merged report lacks the merged totals (%v)", err)
 	}
 	merged := readSummary(t, filepath.Join(dir, "merged.json"))
 	for _, name := range []string{"iterations", "ws_sessions", "ws_msgs_received", "ws_connecting"} {

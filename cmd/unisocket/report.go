@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/unisocket/unisocket/load"
 )
@@ -30,9 +32,11 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("report")
 	var (
 		export     string
+		report     string
 		thresholds []string
 	)
 	fs.StringVar(&export, "summary-export", "", "write the merged summary as JSON to `FILE`")
+	fs.StringVar(&report, "report", "", "write the merged summary as an HTML page to `FILE` (no charts over time: a summary has no timeline)")
 	fs.StringArrayVar(&thresholds, "threshold", nil, "`METRIC:EXPR` the merged summary must pass (repeat for more)")
 	help := func(w io.Writer) { printHelp(w, fs, reportHelp, reportExamples) }
 	if len(args) > 0 && args[0] == "help" {
@@ -84,6 +88,12 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 			code = exitFailure
 		}
 	}
+	if report != "" {
+		if err := writeReport(report, load.Report{Title: strings.Join(files, " + "), Created: time.Now(), Summary: merged}); err != nil {
+			fmt.Fprintf(stderr, "unisocket report: --report: %v\n", err)
+			code = exitFailure
+		}
+	}
 	for _, t := range merged.Thresholds {
 		if !t.OK {
 			fmt.Fprintf(stderr, "unisocket report: threshold %s failed\n", t.Source)
@@ -91,6 +101,19 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// writeReport writes r as an HTML page to path.
+func writeReport(path string, r load.Report) error {
+	file, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := r.WriteHTML(file); err != nil {
+		file.Close()
+		return err
+	}
+	return file.Close()
 }
 
 // readSummaryFile reads a --summary-export file.
