@@ -146,10 +146,10 @@ const prelude = `(function (go) {
     var connect = api.connectSocket;
     api.connectSocket = function connectSocket(opts) {
       if (opts === null || typeof opts !== 'object') return connect.apply(this, arguments);
-      var result, promise = promiseForm && !hasCallback(opts);
+      var result, promise = promiseForm && !hasCallback(opts), at = go.sockets();
       var task = connect.call(this, withComplete(opts, function (r) { result = r; }));
       // In the same turn: Go adds its listeners before any event can come.
-      go.connected(errMsg(result));
+      go.connected(errMsg(result), at);
       if (ok(result)) wrapTaskSend(task);
       if (promise) return ok(result) ? Promise.resolve(result) : Promise.reject(result);
       return task;
@@ -186,6 +186,7 @@ func (h *jsHooks) functions(target string) map[string]any {
 		"trend":     h.vu.TrendMS,
 		"counter":   h.vu.Count,
 		"check":     func(name string, ok bool) { h.vu.Check(name, ok) },
+		"sockets":   func() int { return len(h.app.Sockets()) },
 		"connected": h.connected,
 		"sent":      h.sent,
 	}
@@ -193,20 +194,21 @@ func (h *jsHooks) functions(target string) map[string]any {
 
 // connected counts a connectSocket call of the script by its result and,
 // when a task was made, adds the metrics' listeners to it. The task is
-// the App's newest: ConnectSocket registers it, and nothing leaves the
-// registry in the turn that made it (a socket leaves at its first error
-// or close event, which runs in a turn of its own).
-func (h *jsHooks) connected(errMsg string) {
+// the App's socket at index at, the registry's length before the call:
+// ConnectSocket appends it, sockets the script's callbacks connect come
+// after it, and nothing leaves the registry in this turn (a socket leaves
+// at its first error or close event, which runs in a turn of its own).
+func (h *jsHooks) connected(errMsg string, at int) {
 	s := h.vu.newSession()
 	s.issued(errMsg)
 	if !strings.HasSuffix(errMsg, ":ok") {
 		return
 	}
 	tasks := h.app.Sockets()
-	if len(tasks) == 0 {
+	if at < 0 || at >= len(tasks) {
 		return
 	}
-	task := tasks[len(tasks)-1]
+	task := tasks[at]
 	h.sessions[s] = struct{}{}
 	s.watch(task, true, nil)
 	task.OnClose(func(uni.OnCloseResult) { delete(h.sessions, s) })

@@ -123,3 +123,23 @@ func TestJSScenarioHooks(t *testing.T) {
 		t.Error("data_received is 0: the counting DialContext saw nothing")
 	}
 }
+
+// A socket connected from another's success callback is told apart from
+// the outer one: each is watched once.
+func TestJSScenarioNestedConnect(t *testing.T) {
+	srv := startServer(t)
+	var out bytes.Buffer
+	sc, err := load.JSScenario("testdata/nested.js", load.JSOptions{Target: srv.URL(), Stdout: &out, Stderr: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := run(t, load.Options{VUs: 1, Iterations: 2}, sc).Summary
+	for name, want := range map[string]float64{
+		"iterations": 2, "iteration_errors": 0, "ws_sessions": 4, "ws_connecting": 4,
+		"uni_close_codes{code:4001}": 2, "uni_close_codes{code:4002}": 2, "uni_errors": 0,
+	} {
+		if got := count(s, name); got != want {
+			t.Errorf("%s = %v, want %v; output:\n%s", name, got, want, out.String())
+		}
+	}
+}
