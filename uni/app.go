@@ -25,6 +25,10 @@ const DefaultConnectTimeout = 60 * time.Second
 // Config.ReadLimit says otherwise: 16 MiB.
 const DefaultReadLimit = wire.DefaultReadLimit
 
+// DefaultMaxBufferedAmount is each socket's send queue bound unless
+// Config.MaxBufferedAmount says otherwise: 16 MiB.
+const DefaultMaxBufferedAmount = 16 << 20
+
 // Config configures an App. The zero value is the standard profile with
 // uni-app's defaults.
 type Config struct {
@@ -61,6 +65,13 @@ type Config struct {
 	// DialContext opens TCP connections; nil means a net.Dialer. Tests and
 	// the CLI's --resolve use it to route a host name to a local address.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// MaxBufferedAmount bounds each socket's queue of messages given to
+	// Send (or Write) and not yet written, in bytes: once a message would
+	// take the queue over it, the send fails ("the send buffer is full")
+	// and nothing queued is dropped. A message is always accepted into an
+	// empty queue, whatever its size. 0 means DefaultMaxBufferedAmount.
+	MaxBufferedAmount int64
 
 	// Executor runs the App's callbacks one at a time (see Executor); nil
 	// means a queue drained by a goroutine that exists only while
@@ -137,6 +148,8 @@ type App struct {
 	exec      Executor
 	errLog    *log.Logger
 
+	maxBuffered int64 // Config.MaxBufferedAmount, defaulted
+
 	mu      sync.Mutex
 	tasks   []*SocketTask            // the registry, oldest first
 	live    []*SocketTask            // sockets with events still to deliver, oldest first
@@ -158,6 +171,10 @@ func NewApp(cfg Config) *App {
 	a := &App{cfg: cfg, profile: cfg.Profile, exec: cfg.Executor, errLog: cfg.ErrorLog, running: map[*SocketTask]struct{}{}}
 	if a.exec == nil {
 		a.exec = &queueExecutor{}
+	}
+	a.maxBuffered = cfg.MaxBufferedAmount
+	if a.maxBuffered <= 0 {
+		a.maxBuffered = DefaultMaxBufferedAmount
 	}
 	if a.errLog == nil {
 		a.errLog = log.Default()

@@ -94,8 +94,8 @@ func (t *SocketTask) Close(opts CloseSocketOptions) {
 // be held.
 func (t *SocketTask) startClose(code int, reason string) {
 	t.state = StateClosing
-	t.conn.StartCloseTimer() // counts from now, even behind a stalled write
-	t.enqueue(t.conn, writeOp{close: &wire.CloseFrame{Code: code, Reason: reason}})
+	t.conn.StartCloseTimer()                                                            // counts from now, even behind a stalled write
+	_ = t.enqueue(t.conn, writeOp{close: &wire.CloseFrame{Code: code, Reason: reason}}) // a close frame is never refused
 }
 
 // abandon gives up on the connection without a close handshake, the path

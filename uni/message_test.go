@@ -314,6 +314,17 @@ func TestSendCutOffByDroppedConnectionReportsFail(t *testing.T) {
 		})
 	})
 	waitIdle(t, app, task)
+	// The send being written when the connection dropped reports from the
+	// writer goroutine, which may finish after Done.
+	deadline := time.After(safetyNet)
+	for ok.Load()+failed.Load() < n {
+		select {
+		case <-app.Idle():
+		case <-deadline:
+			t.Fatalf("%d ok + %d failed != %d sent: some sends got no result", ok.Load(), failed.Load(), n)
+		}
+		runtime.Gosched()
+	}
 	if ok.Load()+failed.Load() != n {
 		t.Fatalf("%d ok + %d failed != %d sent: some sends got no result", ok.Load(), failed.Load(), n)
 	}

@@ -162,6 +162,16 @@ func unpackHeader(s string) http.Header {
 	return h
 }
 
+// BufferedAmount returns the bytes of messages given to Send or Write
+// that wait in the socket's queue, not yet written to the connection. It
+// is the browser's WebSocket.bufferedAmount; uni-app's SocketTask has no
+// such field, so it is an extension. Config.MaxBufferedAmount bounds it.
+func (t *SocketTask) BufferedAmount() int64 {
+	t.writes.mu.Lock()
+	defer t.writes.mu.Unlock()
+	return t.writes.buffered
+}
+
 // Done returns a channel closed when the connection is over (or never
 // started): the close event is queued, and ReadyState reaches CLOSED when
 // it is delivered.

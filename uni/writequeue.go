@@ -2,6 +2,7 @@ package uni
 
 import (
 	"bytes"
+	"fmt"
 	"sync"
 
 	"github.com/unisocket/unisocket/internal/wire"
@@ -19,33 +20,80 @@ type writeOp struct {
 // The goroutine that finds the queue idle writes; a writer goroutine is
 // started only while frames wait, so an idle socket holds none. Frames
 // queued before a close are written before the close frame.
+//
+// Queued message bytes are counted (bufferedAmount) and bounded by
+// Config.MaxBufferedAmount: a message that would take the count over the
+// bound is refused, unless nothing is queued (so one message larger than
+// the bound can still be sent).
 type writeQueue struct {
-	mu   sync.Mutex
-	ops  []writeOp
-	head int
-	busy bool
-	dead error // once set, every op fails with it
+	mu       sync.Mutex
+	ops      []writeOp
+	head     int
+	busy     bool
+	dead     error // once set, every op fails with it
+	buffered int64 // bytes of the data messages queued and not yet written
+}
+
+// ErrBufferFull is the cause of a send refused because the socket's queue
+// of unwritten messages is at Config.MaxBufferedAmount. The message was
+// not queued; nothing already queued is dropped.
+type ErrBufferFull struct {
+	Buffered int64 // bytes waiting to be written
+	Size     int   // the refused message's size
+	Max      int64 // the bound
+}
+
+// Error says what was refused and why, in uni-app's words after
+// "sendSocketMessage:fail ".
+func (e *ErrBufferFull) Error() string {
+	return fmt.Sprintf("the send buffer is full: %d bytes wait to be written and this message of %d bytes would exceed the bound of %d (bufferedAmount; Config.MaxBufferedAmount)", e.Buffered, e.Size, e.Max)
+}
+
+// admitOp checks op against the bound and counts it. q.mu must be held.
+func (q *writeQueue) admitOp(op writeOp, max int64) error {
+	if op.close != nil {
+		return nil
+	}
+	n := int64(len(op.data))
+	if q.buffered > 0 && q.buffered+n > max {
+		return &ErrBufferFull{Buffered: q.buffered, Size: len(op.data), Max: max}
+	}
+	q.buffered += n
+	return nil
+}
+
+// written uncounts op once it left the queue.
+func (q *writeQueue) written(op writeOp) {
+	if op.close == nil {
+		q.buffered -= int64(len(op.data))
+	}
 }
 
 // enqueue queues op and starts a writer if none runs. conn is the open
-// connection.
-func (t *SocketTask) enqueue(conn *wire.Conn, op writeOp) {
+// connection. It fails when the queue is full (see writeQueue); op.done
+// is not called then.
+func (t *SocketTask) enqueue(conn *wire.Conn, op writeOp) error {
 	q := &t.writes
 	q.mu.Lock()
 	if q.dead != nil {
 		err := q.dead
 		q.mu.Unlock()
 		op.finish(err)
-		return
+		return nil
+	}
+	if err := q.admitOp(op, t.app.maxBuffered); err != nil {
+		q.mu.Unlock()
+		return err
 	}
 	q.ops = append(q.ops, op)
 	if q.busy {
 		q.mu.Unlock()
-		return
+		return nil
 	}
 	q.busy = true
 	q.mu.Unlock()
 	go t.drainWrites(conn)
+	return nil
 }
 
 // writeNow writes op on the calling goroutine when no other write is
@@ -62,6 +110,10 @@ func (t *SocketTask) writeNow(conn *wire.Conn, op writeOp) (err error, queued bo
 		return err, false
 	}
 	if q.busy {
+		if err := q.admitOp(op, t.app.maxBuffered); err != nil {
+			q.mu.Unlock()
+			return err, false
+		}
 		op.data = bytes.Clone(op.data)
 		q.ops = append(q.ops, op)
 		q.mu.Unlock()
@@ -94,7 +146,11 @@ func (t *SocketTask) drainWrites(conn *wire.Conn) {
 		q.ops[q.head] = writeOp{}
 		q.head++
 		q.mu.Unlock()
-		op.finish(exec(conn, op))
+		err := exec(conn, op)
+		q.mu.Lock()
+		q.written(op)
+		q.mu.Unlock()
+		op.finish(err)
 	}
 }
 
@@ -119,6 +175,9 @@ func (q *writeQueue) fail(err error) {
 		q.dead = err
 	}
 	pending := append([]writeOp(nil), q.ops[q.head:]...)
+	for _, op := range pending {
+		q.written(op)
+	}
 	q.ops, q.head = q.ops[:0], 0
 	q.mu.Unlock()
 	for _, op := range pending {
