@@ -73,6 +73,18 @@ type Config struct {
 	// empty queue, whatever its size. 0 means DefaultMaxBufferedAmount.
 	MaxBufferedAmount int64
 
+	// ReceiveBacklog bounds, in bytes (payload plus 64 per message), each
+	// socket's received messages not consumed yet: queued for listeners
+	// or kept for Receive. At the bound the socket stops reading until
+	// the backlog drops: the server meets TCP backpressure, memory stays
+	// bounded, and a flooded socket cannot fill the shared Executor queue
+	// with more than its bound, ahead of other sockets' events. While it
+	// waits, pings are not answered. Messages arriving after Close or
+	// Abort, or still queued then, are not delivered, as in a browser, so
+	// close and error events never wait behind a backlog. 0 means
+	// DefaultReceiveBacklog.
+	ReceiveBacklog int64
+
 	// Executor runs the App's callbacks one at a time (see Executor); nil
 	// means a queue drained by a goroutine that exists only while
 	// callbacks are pending. The JavaScript runtime passes its event loop.
@@ -148,7 +160,8 @@ type App struct {
 	exec      Executor
 	errLog    *log.Logger
 
-	maxBuffered int64 // Config.MaxBufferedAmount, defaulted
+	maxBuffered    int64 // Config.MaxBufferedAmount, defaulted
+	receiveBacklog int64 // Config.ReceiveBacklog, defaulted
 
 	mu      sync.Mutex
 	tasks   []*SocketTask            // the registry, oldest first
@@ -171,6 +184,10 @@ func NewApp(cfg Config) *App {
 	a := &App{cfg: cfg, profile: cfg.Profile, exec: cfg.Executor, errLog: cfg.ErrorLog, running: map[*SocketTask]struct{}{}}
 	if a.exec == nil {
 		a.exec = &queueExecutor{}
+	}
+	a.receiveBacklog = cfg.ReceiveBacklog
+	if a.receiveBacklog <= 0 {
+		a.receiveBacklog = DefaultReceiveBacklog
 	}
 	a.maxBuffered = cfg.MaxBufferedAmount
 	if a.maxBuffered <= 0 {
