@@ -26,8 +26,9 @@ const DefaultConnectTimeout = 60 * time.Second
 const DefaultReadLimit = wire.DefaultReadLimit
 
 // DefaultMaxBufferedAmount is each socket's send queue bound unless
-// Config.MaxBufferedAmount says otherwise: 16 MiB.
-const DefaultMaxBufferedAmount = 16 << 20
+// Config.MaxBufferedAmount says otherwise: 64 MiB, room for 32 messages of
+// 1 MiB in flight and more.
+const DefaultMaxBufferedAmount = 64 << 20
 
 // Config configures an App. The zero value is the standard profile with
 // uni-app's defaults.
@@ -81,8 +82,10 @@ type Config struct {
 	// with more than its bound, ahead of other sockets' events. While it
 	// waits, pings are not answered. Messages arriving after Close or
 	// Abort, or still queued then, are not delivered, as in a browser, so
-	// close and error events never wait behind a backlog. 0 means
-	// DefaultReceiveBacklog.
+	// close and error events never wait behind a backlog. A program
+	// that writes and receives on one goroutine must keep what it has in
+	// flight under the bound, or it and an echoing server wait on each
+	// other. 0 means DefaultReceiveBacklog.
 	ReceiveBacklog int64
 
 	// Executor runs the App's callbacks one at a time (see Executor); nil

@@ -3,8 +3,10 @@ package uni
 import "sync"
 
 // DefaultReceiveBacklog is each socket's receive backlog bound unless
-// Config.ReceiveBacklog says otherwise: 16 MiB.
-const DefaultReceiveBacklog = 16 << 20
+// Config.ReceiveBacklog says otherwise: 64 MiB, so that a client with 32
+// messages of 1 MiB in flight (the benchmarks' pipelined rows) never
+// stalls on it.
+const DefaultReceiveBacklog = 64 << 20
 
 // messageOverhead is what a received message counts against the backlog
 // beyond its payload, so that a flood of empty messages is bounded too.
