@@ -32,7 +32,7 @@ func (a *App) connectSocket(opts *ConnectSocketOptions, keep bool) (*SocketTask,
 	cb := opts.callbacks()
 	t := newTask(a, opts.URL)
 	if keep {
-		t.inbox.Store(newInbox())
+		t.inbox.Store(newInbox(t.rx))
 	}
 	p, timeout, err := a.plan(opts)
 	var ctx context.Context
