@@ -96,7 +96,7 @@ func (e *expectations) find(scenario, build string) *difference {
 // scenario's diff and a summary by class, and fails on an unlisted, changed
 // or vanished difference. The builds it covers are the ones of this test;
 // entries for other builds are left to their own test.
-func check(t *testing.T, results []result, covered []string) {
+func check(t *testing.T, results []result, covered []string, browserLabel string) {
 	t.Helper()
 	exp := loadExpectations(t)
 	seen := map[*difference]bool{}
@@ -127,7 +127,7 @@ func check(t *testing.T, results []result, covered []string) {
 		if entry != nil {
 			fmt.Fprintf(&report, ": %s", entry.Cause)
 		}
-		fmt.Fprintf(&report, "\n--- uni-h5 in Chromium\n+++ unisocket run\n%s", strings.Join(full, "\n"))
+		fmt.Fprintf(&report, "\n--- %s\n+++ unisocket run\n%s", browserLabel, strings.Join(full, "\n"))
 		counts[class]++
 		switch {
 		case *update:
@@ -140,7 +140,7 @@ func check(t *testing.T, results []result, covered []string) {
 			t.Errorf("%s (%s): difference still unclassified in %s: give it a class and a cause", r.scenario, r.build, differencesFile)
 		}
 	}
-	t.Logf("per-scenario diff (- uni-h5 in Chromium, + unisocket run, space: both):%s", report.String())
+	t.Logf("per-scenario diff (- %s, + unisocket run, space: both):%s", browserLabel, report.String())
 	var summary []string
 	for _, c := range []string{inherent, deliberate, open, unclassified, "UNLISTED"} {
 		if counts[c] > 0 {
@@ -224,6 +224,11 @@ func rewrite(t *testing.T, exp *expectations, covered []string, news []fresh) {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s", differencesFile)
+	for _, d := range exp.Differences {
+		if d.Class == unclassified {
+			t.Errorf("%s: %s (%v) is unclassified: give it a class and a cause", differencesFile, d.Scenario, d.Builds)
+		}
+	}
 }
 
 // diff returns a line diff of a (the browser) against b (unisocket): the

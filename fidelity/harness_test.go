@@ -37,7 +37,7 @@ var (
 // Bounds on every wait. Generous: the machine is shared and noisy.
 const (
 	// scenarioLimit bounds one scenario in one world.
-	scenarioLimit = 15 * time.Second
+	scenarioLimit = 5 * time.Second
 	// grace is how long the browser side keeps listening after "-- end",
 	// so that an event the scenario did not wait for is still seen.
 	grace = 300 * time.Millisecond
@@ -68,6 +68,7 @@ type world struct {
 	bin     string // the unisocket binary
 	prelude string
 	browser context.Context
+	ports   *strings.Replacer // the loopback addresses, by role
 }
 
 // TestH5 runs every scenario in scenarios/ against each uni-h5 build in
@@ -79,14 +80,17 @@ func TestH5(t *testing.T) {
 	if *only == "" && len(scen) < 25 {
 		t.Fatalf("scenarios/ holds %d scenarios; the harness promises at least 25", len(scen))
 	}
+	uniOut := w.runAllUnisocket(t, scen, "h5", w.prelude)
 	var results []result
-	for _, s := range scen {
-		uniOut := w.runUnisocket(t, s, "h5", w.prelude)
+	for i, s := range scen {
 		for _, b := range builds {
-			results = append(results, result{scenario: s.name, build: b, browser: w.runBrowser(t, s, b), unisocket: uniOut})
+			results = append(results, result{scenario: s.name, build: b, browser: w.runBrowser(t, s, b)})
 		}
+		out := <-uniOut[i]
+		results[len(results)-1].unisocket = out
+		results[len(results)-2].unisocket = out
 	}
-	check(t, results, builds)
+	check(t, results, builds, "uni-h5 in Chromium")
 }
 
 // TestStandardTransport runs every script in transport/ with the
@@ -95,12 +99,13 @@ func TestH5(t *testing.T) {
 func TestStandardTransport(t *testing.T) {
 	w := setup(t)
 	scen := scripts(t, "transport")
+	uniOut := w.runAllUnisocket(t, scen, "standard", w.prelude+readFile(t, "transport/adapter-uni.js"))
 	var results []result
-	for _, s := range scen {
-		uniOut := w.runUnisocket(t, s, "standard", w.prelude+readFile(t, "transport/adapter-uni.js"))
-		results = append(results, result{scenario: "transport/" + s.name, build: transportBuild, browser: w.runBrowser(t, s, transportBuild), unisocket: uniOut})
+	for i, s := range scen {
+		b := w.runBrowser(t, s, transportBuild)
+		results = append(results, result{scenario: "transport/" + s.name, build: transportBuild, browser: b, unisocket: <-uniOut[i]})
 	}
-	check(t, results, []string{transportBuild})
+	check(t, results, []string{transportBuild}, "the browser's WebSocket in Chromium")
 }
 
 // setup starts the test server, the page server and Chromium, builds the
@@ -134,9 +139,16 @@ func setup(t *testing.T) *world {
 	}
 	t.Cleanup(func() { srv.Close() })
 	w.srv = srv
-	w.prelude = fmt.Sprintf("var SERVER = %q;\n", srv.URL()) + readFile(t, "prelude.js")
+	refused := refusedURL(t)
+	w.prelude = fmt.Sprintf("var SERVER = %q;\nvar REFUSED = %q;\n", srv.URL(), refused) + readFile(t, "prelude.js")
 
 	w.page = startPageServer(t, w.prelude)
+	// The ports change from run to run, never between the two worlds.
+	w.ports = strings.NewReplacer(
+		strings.TrimPrefix(srv.URL(), "ws://"), "127.0.0.1:SERVER",
+		strings.TrimPrefix(refused, "ws://"), "127.0.0.1:REFUSED",
+		strings.TrimPrefix(w.page.url, "http://"), "127.0.0.1:PAGE",
+	)
 
 	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
 		chromedp.ExecPath(*chrome),
@@ -169,6 +181,26 @@ func setup(t *testing.T) *world {
 	})
 	w.browser = browser
 	return w
+}
+
+// refusedURL returns a ws:// URL on a loopback port that was just free,
+// so a connection to it is refused.
+func refusedURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "ws://" + addr
+}
+
+// wrap puts a scenario in a function of its own, in both worlds: in a page
+// its top-level names would otherwise be window's (var closed, var name
+// and var status are window properties with their own setters).
+func wrap(src string) string {
+	return "(function () {\n" + src + "\n})();\n"
 }
 
 // script is one scenario file.
@@ -233,8 +265,13 @@ func startPageServer(t *testing.T, prelude string) *pageServer {
 			return
 		}
 		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(rw, "<!doctype html><meta charset=utf-8><title>%s</title>\n<script>%s</script>\n%s\n<script src=\"/lib/%s/%s\"></script>\n",
-			name, prelude, lib, dir, name)
+		src, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			http.NotFound(rw, r)
+			return
+		}
+		fmt.Fprintf(rw, "<!doctype html><meta charset=utf-8><title>%s</title>\n<script>%s</script>\n%s\n<script>%s</script>\n",
+			name, prelude, lib, wrap(string(src)))
 	})
 	files := http.FileServer(http.Dir("."))
 	mux.Handle("GET /lib/", http.StripPrefix("/lib", files))
@@ -314,7 +351,7 @@ func (w *world) runBrowser(t *testing.T, s script, build string) []string {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	return normalise(slices.Clone(lines))
+	return w.normalise(slices.Clone(lines))
 }
 
 // remoteText prints a console argument as DevTools does in its text
@@ -342,14 +379,35 @@ func remoteText(o *runtime.RemoteObject) string {
 	return string(o.Type)
 }
 
+// runAllUnisocket starts every scenario under `unisocket run`, two at a
+// time, while the caller drives the browser; the i-th channel gets the
+// i-th scenario's output.
+func (w *world) runAllUnisocket(t *testing.T, scen []script, platform, prelude string) []chan []string {
+	outs := make([]chan []string, len(scen))
+	for i := range outs {
+		outs[i] = make(chan []string, 1)
+	}
+	dir := t.TempDir()
+	go func() {
+		sem := make(chan struct{}, 2)
+		for i, s := range scen {
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem }()
+				outs[i] <- w.runUnisocket(t, dir, s, platform, prelude)
+			}()
+		}
+	}()
+	return outs
+}
+
 // runUnisocket runs prelude+scenario with `unisocket run --platform P`,
 // stdout and stderr through one pipe so their order is kept.
-func (w *world) runUnisocket(t *testing.T, s script, platform, prelude string) []string {
-	t.Helper()
-	dir := t.TempDir()
+func (w *world) runUnisocket(t *testing.T, dir string, s script, platform, prelude string) []string {
 	file := filepath.Join(dir, s.name)
-	if err := os.WriteFile(file, []byte(prelude+s.src), 0o644); err != nil {
-		t.Fatal(err)
+	if err := os.WriteFile(file, []byte(prelude+wrap(s.src)), 0o644); err != nil {
+		t.Errorf("%s: %v", s.name, err)
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), scenarioLimit+15*time.Second)
 	defer cancel()
@@ -367,7 +425,7 @@ func (w *world) runUnisocket(t *testing.T, s script, platform, prelude string) [
 	if text == "" {
 		return nil
 	}
-	return normalise(strings.Split(text, "\n"))
+	return w.normalise(strings.Split(text, "\n"))
 }
 
 var (
@@ -377,18 +435,18 @@ var (
 	// exitSummary is the CLI's closing line for a script that reported
 	// uncaught errors; it is unisocket's exit status in words, not output
 	// of the script.
-	exitSummary = regexp.MustCompile(`^unisocket: .*the script reported \d+ uncaught errors? \(printed above\)$`)
+	exitSummary = regexp.MustCompile(`^unisocket run: the script reported \d+ uncaught errors? \(printed above\)$`)
 )
 
-// normalise removes what differs by nature between the two worlds; it
-// never reorders.
-func normalise(lines []string) []string {
+// normalise removes what differs by nature between the two worlds, and
+// names the loopback ports by role; it never reorders.
+func (w *world) normalise(lines []string) []string {
 	out := lines[:0]
 	for _, l := range lines {
 		if stackFrame.MatchString(l) || exitSummary.MatchString(l) {
 			continue
 		}
-		out = append(out, l)
+		out = append(out, w.ports.Replace(l))
 	}
 	return out
 }

@@ -1,5 +1,6 @@
 // prelude.js is loaded before every scenario, in Chromium and in
 // `unisocket run` alike; the harness puts `var SERVER = "ws://127.0.0.1:PORT";`
+// and `var REFUSED = "ws://127.0.0.1:PORT";` (a port nobody listens on)
 // before it. It prints values one way in both worlds, so that the only
 // differences left in the output are differences of behaviour.
 
@@ -88,6 +89,11 @@ function later(ms, fn) {
 }
 
 // end marks the scenario finished; the browser side stops waiting here.
+// Only the first call counts, so a scenario may call it from a fallback
+// timer too.
+var ended = false;
 function end() {
+  if (ended) return;
+  ended = true;
   console.log('-- end');
 }
