@@ -216,11 +216,14 @@ func rewrite(t *testing.T, exp *expectations, covered []string, news []fresh) {
 	}
 	exp.Differences = append(kept, added...)
 	slices.SortStableFunc(exp.Differences, func(a, b difference) int { return strings.Compare(a.Scenario, b.Scenario) })
-	b, err := json.MarshalIndent(exp, "", "  ")
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(exp); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(differencesFile, append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(differencesFile, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s", differencesFile)

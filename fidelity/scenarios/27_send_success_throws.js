@@ -5,8 +5,7 @@ task.onOpen(function () {
     data: 'x',
     success: function (res) { log('success', res); throw new Error('boom in success'); },
     fail: function (res) { log('fail', res); },
-    complete: function (res) { log('complete', res); },
+    complete: function (res) { log('complete', res); task.close(); },
   });
 });
-task.onMessage(function () { task.close(); });
 task.onClose(function (res) { log('close', res); end(); });
