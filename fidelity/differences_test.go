@@ -147,7 +147,11 @@ func check(t *testing.T, results []result, covered []string, browserLabel string
 			summary = append(summary, fmt.Sprintf("%s %d", c, counts[c]))
 		}
 	}
-	t.Logf("summary: %d runs, %d the same, %d different (%s)", len(results), same, len(results)-same, strings.Join(summary, ", "))
+	line := fmt.Sprintf("summary: %d runs, %d the same, %d different", len(results), same, len(results)-same)
+	if len(summary) > 0 {
+		line += " (" + strings.Join(summary, ", ") + ")"
+	}
+	t.Log(line)
 	ran := map[string]bool{}
 	for _, r := range results {
 		ran[r.scenario+"\x00"+r.build] = true
