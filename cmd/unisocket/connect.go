@@ -47,7 +47,6 @@ type connectConfig struct {
 	headers   []string
 	protocols []string
 	method    string
-	compress  bool
 
 	pingInterval time.Duration
 	showPings    bool
@@ -339,7 +338,6 @@ func connectFlagSet(cfg *connectConfig) *pflag.FlagSet {
 	fs.StringArrayVarP(&cfg.headers, "header", "H", nil, "send the request header `\"Name: value\"` (repeat for more; for Host, see --resolve)")
 	fs.StringArrayVarP(&cfg.protocols, "protocol", "s", nil, "request the subprotocol `NAME` (repeat for more, in order of preference); the server must confirm one (also --subprotocol)")
 	fs.StringVar(&cfg.method, "method", "", "the handshake's HTTP `METHOD` (uni-app's method option; default GET)")
-	fs.BoolVar(&cfg.compress, "compress", false, "ask for permessage-deflate compression (uni-app's perMessageDeflate)")
 	cfg.uniFlags.register(fs)
 	fs.DurationVar(&cfg.pingInterval, "ping-interval", 0, "send a ping every `D` and report failures (-v or -P: each round trip)")
 	fs.BoolVarP(&cfg.showPings, "show-ping-pong", "P", false, "show the server's pings (\"< ping PAYLOAD\") and each pong's round trip on stderr in the -x and pipe modes; the REPL always shows pings")

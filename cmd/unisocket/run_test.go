@@ -356,3 +356,66 @@ uni.connectSocket({ url: "ws://ws.test:`+port+`/?close=1000" });
 		t.Errorf("the proxy saw %q, want one CONNECT ws.test:%s", got, port)
 	}
 }
+
+// runProbeDeflate connects three sockets to ?inspect=1: one without
+// perMessageDeflate, one with false, one with true; each prints whether
+// its handshake offered permessage-deflate.
+const runProbeDeflate = `
+function probe(name, extra) {
+  var opts = {url: URL, complete: function () {}};
+  for (var k in extra) opts[k] = extra[k];
+  var task = uni.connectSocket(opts);
+  task.onMessage(function (m) {
+    var offered = JSON.parse(m.data).header["Sec-Websocket-Extensions"];
+    console.log(name + ": " + (offered ? "offered " + offered : "not offered"));
+    task.close({});
+  });
+}
+probe("unset", {});
+probe("false", {perMessageDeflate: false});
+probe("true", {perMessageDeflate: true});
+`
+
+// TestRunCompress: --compress makes perMessageDeflate default to true;
+// a script's own value still decides.
+func TestRunCompress(t *testing.T) {
+	checkRunLeaks(t)
+	srv, _ := startServer(t, false)
+	script := writeScript(t, "main.js", "var URL = '"+srv.URL()+"/?inspect=1&compress=1';\n"+runProbeDeflate)
+	const offered = "offered permessage-deflate; client_max_window_bits"
+	for _, tc := range []struct {
+		flags []string
+		want  []string
+	}{
+		{nil, []string{"false: not offered", "true: " + offered, "unset: not offered"}},
+		{[]string{"--compress"}, []string{"false: not offered", "true: " + offered, "unset: " + offered}},
+	} {
+		code, stdout, stderr := runCLI(append([]string{script}, tc.flags...)...)
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		slices.Sort(lines)
+		if code != exitOK || stderr != "" || !slices.Equal(lines, tc.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q", tc.flags, code, stdout, stderr, tc.want)
+		}
+	}
+}
+
+// TestRunMaxMessage: --max-message limits what every socket of the script
+// accepts; a larger message fails the socket with 1009.
+func TestRunMaxMessage(t *testing.T) {
+	checkRunLeaks(t)
+	srv, _ := startServer(t, false)
+	script := writeScript(t, "main.js", `
+var task = uni.connectSocket({url: '`+srv.URL()+`/?send=1&size=1025&close=1000', complete: function () {}});
+task.onMessage(function (m) { console.log("message of " + m.data.length); });
+task.onError(function (r) { console.log("error " + r.errMsg); });
+task.onClose(function (r) { console.log("close " + r.code); });
+`)
+	code, stdout, _ := runCLI(script)
+	if code != exitOK || stdout != "message of 1025\nclose 1000\n" {
+		t.Errorf("without --max-message: exit %d, stdout %q; want the message", code, stdout)
+	}
+	code, stdout, stderr := runCLI(script, "--max-message", "1KiB")
+	if !strings.Contains(stdout, "close 1006\n") || !strings.Contains(stdout, "read limit") || strings.Contains(stdout, "message of") {
+		t.Errorf("--max-message 1KiB: exit %d, stdout %q, stderr %q; want the socket failed, no message", code, stdout, stderr)
+	}
+}
