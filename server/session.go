@@ -139,6 +139,7 @@ func (h *handler) session(w http.ResponseWriter, r *http.Request, b behaviour, l
 			h.logEnd(err, echoed, log)
 			return
 		}
+		mt, p = h.flow.answer(mt, p, log)
 		if b.binary {
 			mt = websocket.MessageBinary
 		}

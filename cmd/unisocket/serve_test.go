@@ -232,6 +232,9 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--cert-out", "x.pem"}, "--cert-out needs --tls"},
 		{[]string{"--host", "a.example"}, "--host needs --tls"},
 		{[]string{"--tls", "--host="}, "empty host name"},
+		{[]string{"--reply", "ping"}, `--reply "ping": want MATCH=REPLY`},
+		{[]string{"--reply", "a=b", "--reply", "a=c"}, `--reply "a=c": "a" already has a reply`},
+		{[]string{"--log-messages", "--quiet"}, "--log-messages and --quiet exclude each other"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(append([]string{"serve"}, tc.args...), &stdout, &stderr)
@@ -295,4 +298,35 @@ func TestServePortInUse(t *testing.T) {
 	if code != exitFailure || !strings.Contains(stderr.String(), "--addr 127.0.0.1:0 picks a free one") || strings.Count(stderr.String(), "\n") != 1 {
 		t.Errorf("exit %d, stderr %q; want 1 and one line suggesting --addr 127.0.0.1:0", code, stderr.String())
 	}
+}
+
+// TestServeRepliesAndLogMessages: --reply answers its MATCH (split at the
+// first =, so a reply may hold =) and --log-messages logs both ways.
+func TestServeRepliesAndLogMessages(t *testing.T) {
+	cfg, code, ok := parseServeFlags([]string{"--addr", "127.0.0.1:0", "--reply", "ping=pong", "--reply", "q=a=b", "--log-messages"}, &bytes.Buffer{}, &bytes.Buffer{})
+	if !ok {
+		t.Fatalf("parseServeFlags: exit code %d", code)
+	}
+	stdout, stderr := startServe(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), serveGuard)
+	defer cancel()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	c, _, err := websocket.Dial(ctx, serveURL(t, stdout)+"/", &websocket.DialOptions{HTTPClient: &http.Client{Transport: tr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	for _, tc := range [][2]string{{"ping", "pong"}, {"q", "a=b"}, {"other", "other"}} {
+		if err := c.Write(ctx, websocket.MessageText, []byte(tc[0])); err != nil {
+			t.Fatal(err)
+		}
+		if _, p, err := c.Read(ctx); err != nil || string(p) != tc[1] {
+			t.Fatalf("sent %q, got %q (%v); want %q", tc[0], p, err, tc[1])
+		}
+	}
+	_ = c.Close(websocket.StatusNormalClosure, "")
+	stderr.waitFor(t, regexp.MustCompile(`#1 received text, 4 bytes: "ping"\n.*#1 replied text, 4 bytes: "pong"\n`))
+	stderr.waitFor(t, regexp.MustCompile(`#1 replied text, 3 bytes: "a=b"`))
+	stderr.waitFor(t, regexp.MustCompile(`#1 received text, 5 bytes: "other"`))
 }
