@@ -12,6 +12,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/unisocket/unisocket/internal/testutil"
 	"github.com/unisocket/unisocket/server"
 )
 
@@ -342,17 +343,17 @@ uni.connectSocket({url: '`+plain.URL()+`/', fail: function (r) { console.log(r.e
 func TestRunThroughProxy(t *testing.T) {
 	checkRunLeaks(t)
 	srv, _ := startServer(t, false)
-	p := startConnectTestProxy(t, &connectTestProxy{route: srv.Addr()})
+	p := (&testutil.Proxy{Route: srv.Addr()}).Start(t)
 	_, port, _ := net.SplitHostPort(srv.Addr())
 	script := writeScript(t, "proxied.js", `
 uni.onSocketClose(function (r) { console.log("closed", r.code); });
 uni.connectSocket({ url: "ws://ws.test:`+port+`/?close=1000" });
 `)
-	code, stdout, stderr := runCLI(script, "--proxy", p.url("http"))
+	code, stdout, stderr := runCLI(script, "--proxy", p.URL("http"))
 	if code != exitOK || stdout != "closed 1000\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	if got := p.requests(); len(got) != 1 || !strings.HasPrefix(got[0], "CONNECT ws.test:"+port) {
+	if got := p.Requests(); len(got) != 1 || !strings.HasPrefix(got[0], "CONNECT ws.test:"+port) {
 		t.Errorf("the proxy saw %q, want one CONNECT ws.test:%s", got, port)
 	}
 }
