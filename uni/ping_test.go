@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/unisocket/unisocket/internal/testutil"
 	"github.com/unisocket/unisocket/internal/wire"
 	"github.com/unisocket/unisocket/server"
 	"github.com/unisocket/unisocket/uni"
@@ -18,17 +19,9 @@ import (
 // ping right after opening; PingPayload and Pong reach the server with
 // their payloads (the server logs the pongs it receives).
 func TestPings(t *testing.T) {
-	var mu sync.Mutex
-	var logged []string
-	pongLogged := make(chan struct{}, 8)
+	var logged testutil.Buffer
 	srv, err := server.Start(server.Options{Logf: func(format string, args ...any) {
-		line := strings.TrimSpace(fmt.Sprintf(format, args...))
-		mu.Lock()
-		logged = append(logged, line)
-		mu.Unlock()
-		if strings.Contains(line, "pong") && strings.Contains(line, "received") {
-			pongLogged <- struct{}{}
-		}
+		fmt.Fprintf(&logged, format+"\n", args...)
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -69,23 +62,9 @@ func TestPings(t *testing.T) {
 		t.Fatalf("PingPayload(200 bytes) = %v, want a payload error", err)
 	}
 	// The answer to ?ping=hello, then the unsolicited one.
-	for range 2 {
-		select {
-		case <-pongLogged:
-		case <-ctx.Done():
-			t.Fatal("the server did not log two pongs")
-		}
-	}
-	mu.Lock()
-	var pongs []string
-	for _, l := range logged {
-		if strings.Contains(l, "pong") && strings.Contains(l, "received") {
-			pongs = append(pongs, l[strings.Index(l, " ")+1:])
-		}
-	}
-	mu.Unlock()
-	if want := []string{`pong "hello" received`, `pong "beat" received`}; strings.Join(pongs, "|") != strings.Join(want, "|") {
-		t.Fatalf("server logged pongs %q, want %q", pongs, want)
+	logged.WaitFor(t, "the server log", regexp.MustCompile(`pong "hello" received\n(.*\n)*.*pong "beat" received`))
+	if n := strings.Count(logged.String(), "pong "); n != 2 {
+		t.Fatalf("the server logged %d pongs, want 2:\n%s", n, logged.String())
 	}
 	if err := task.Shutdown(ctx, 1000, ""); err != nil {
 		t.Fatal(err)

@@ -8,13 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/unisocket/unisocket/internal/testutil"
 	"github.com/unisocket/unisocket/server"
 )
 
 // connectServerLog starts the embedded server with its log kept.
-func connectServerLog(t *testing.T) (*server.Server, *connectBuffer) {
+func connectServerLog(t *testing.T) (*server.Server, *testutil.Buffer) {
 	t.Helper()
-	log := newConnectBuffer()
+	log := new(testutil.Buffer)
 	srv := connectServer(t, server.Options{Logf: func(format string, args ...any) {
 		fmt.Fprintf(log, format+"\n", args...)
 	}})
@@ -30,15 +31,15 @@ func TestConnectREPLPings(t *testing.T) {
 	ct := startConnectTerm(t, srv.URL()+"/?ping=hello%20there")
 	ct.waitFor(t, `\* type a message`)
 	ct.waitFor(t, `< ping hello there\r\n`)
-	log.waitFor(t, "the server log", regexp.MustCompile(`pong "hello there" received`))
+	log.WaitFor(t, "the server log", regexp.MustCompile(`pong "hello there" received`))
 
 	ct.typeLine(t, "/ping are you there")
-	log.waitFor(t, "the server log", regexp.MustCompile(`ping "are you there" received`))
+	log.WaitFor(t, "the server log", regexp.MustCompile(`ping "are you there" received`))
 	ct.waitFor(t, `\* pong after [0-9.]+[µm]?s`)
 
 	ct.typeLine(t, "/pong beat")
 	ct.waitFor(t, `> pong beat\r\n`)
-	log.waitFor(t, "the server log", regexp.MustCompile(`pong "beat" received`))
+	log.WaitFor(t, "the server log", regexp.MustCompile(`pong "beat" received`))
 
 	ct.typeLine(t, "/ping "+strings.Repeat("x", 126))
 	ct.waitFor(t, `! ping failed: a ping's payload is at most 125 bytes; this one is 126`)
