@@ -420,3 +420,24 @@ task.onClose(function (r) { console.log("close " + r.code); });
 		t.Errorf("--max-message 1KiB: exit %d, stdout %q, stderr %q; want the socket failed, no message", code, stdout, stderr)
 	}
 }
+
+// TestRunTimeoutGroupsSockets: a script stopped with hundreds of sockets
+// pending names each URL once, with its count, and counts the URLs past
+// the first few instead of naming them.
+func TestRunTimeoutGroupsSockets(t *testing.T) {
+	checkRunLeaks(t)
+	srv, _ := startServer(t, false)
+	base := srv.URL() + "/?hang=1"
+	script := writeScript(t, "main.js", `
+function open(url) { uni.connectSocket({url: url, complete: function () {}}); }
+for (var i = 0; i < 250; i++) open("`+base+`&a");
+for (var i = 0; i < 40; i++) open("`+base+`&b");
+for (var i = 0; i < 10; i++) open("`+base+`&c" + i);
+`)
+	code, stdout, stderr := runCLI(script, "--timeout-ms", "1000")
+	want := "unisocket run: timed out after 1000 ms (--timeout-ms); still pending: 300 sockets connecting: " +
+		base + "&a (250), " + base + "&b (40), " + base + "&c0, " + base + "&c1, " + base + "&c2 and 7 more URLs\n"
+	if code != exitFailure || stdout != "" || stderr != want {
+		t.Fatalf("exit %d, stdout %q, stderr:\n%s\nwant:\n%s", code, stdout, stderr, want)
+	}
+}
