@@ -25,7 +25,17 @@ type writeQueue struct {
 	ops  []writeOp
 	head int
 	busy bool
-	dead error // once set, every op fails with it
+	dead error      // once set, every op fails with it
+	idle *sync.Cond // signalled when busy turns false; made by fail
+}
+
+// setIdle marks the queue as having no writer and wakes a fail waiting
+// for the write in flight. q.mu is held.
+func (q *writeQueue) setIdle() {
+	q.busy = false
+	if q.idle != nil {
+		q.idle.Broadcast()
+	}
 }
 
 // enqueue queues op and starts a writer if none runs. conn is the open
@@ -77,7 +87,7 @@ func (t *SocketTask) writeNow(conn *wire.Conn, op writeOp) (err error, queued bo
 		go t.drainWrites(conn) // hand the rest to a writer; stay busy
 		return err, false
 	}
-	q.busy = false
+	q.setIdle()
 	q.mu.Unlock()
 	return err, false
 }
@@ -86,8 +96,14 @@ func (t *SocketTask) drainWrites(conn *wire.Conn) {
 	q := &t.writes
 	for {
 		q.mu.Lock()
+		if q.dead != nil { // fail answers what is left
+			q.setIdle()
+			q.mu.Unlock()
+			return
+		}
 		if q.head == len(q.ops) {
-			q.ops, q.head, q.busy = q.ops[:0], 0, false
+			q.ops, q.head = q.ops[:0], 0
+			q.setIdle()
 			q.mu.Unlock()
 			return
 		}
@@ -115,12 +131,20 @@ func (op writeOp) finish(err error) {
 	}
 }
 
-// fail ends the queue: ops still waiting, and every later one, fail with
-// err. An op being written when the connection ends fails on its own.
+// fail ends the queue: every op still waiting, and every later one, fails
+// with err. It first waits for the write in flight, if any, to return (the
+// connection is cut by then, so it returns at once) so that every send has
+// its result queued when fail returns, in the order the sends were made.
 func (q *writeQueue) fail(err error) {
 	q.mu.Lock()
 	if q.dead == nil {
 		q.dead = err
+	}
+	if q.idle == nil {
+		q.idle = sync.NewCond(&q.mu)
+	}
+	for q.busy {
+		q.idle.Wait()
 	}
 	pending := append([]writeOp(nil), q.ops[q.head:]...)
 	q.ops, q.head = q.ops[:0], 0
