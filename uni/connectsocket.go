@@ -54,6 +54,7 @@ func (a *App) connectSocket(opts *ConnectSocketOptions, keep bool) (*SocketTask,
 		return t, &Error{ErrMsg: res.ErrMsg, Err: err}
 	}
 	a.callResult(cb, okResult(apiConnectSocket))
+	p.OnPing = t.pingReceived // ping.go
 	go t.connect(ctx, p)
 	return t, nil
 }

@@ -1,9 +1,11 @@
 package uni_test
 
 import (
+	"log"
 	"strings"
 	"testing"
 
+	"github.com/unisocket/unisocket/internal/testutil"
 	"github.com/unisocket/unisocket/uni"
 )
 
@@ -158,8 +160,8 @@ func TestClientCloseReportsOurCode(t *testing.T) {
 
 func TestThrowingListenerDoesNotStopOthers(t *testing.T) {
 	p := newPeer(t)
-	var logged strings.Builder
-	app := uni.NewApp(uni.Config{ErrorLog: newLogger(&logged)})
+	var logged testutil.Buffer
+	app := uni.NewApp(uni.Config{ErrorLog: log.New(&logged, "", 0)})
 	rec := newRecorder()
 	var task *uni.SocketTask
 	app.Run(func() {

@@ -55,6 +55,7 @@ type SocketTask struct {
 	failure   error          // why it failed, if it did
 
 	nMessageListeners atomic.Int32
+	pings             pingListeners // ping.go
 	opened            chan struct{} // closed when the handshake completed or failed
 	done              chan struct{} // closed when the connection is over and its goroutines are ending
 

@@ -49,6 +49,11 @@ type DialOptions struct {
 	CloseTimeout time.Duration
 	// Transport carries the handshake; nil means a default transport.
 	Transport *Transport
+	// OnPing, when set, is told of each ping the server sends, with its
+	// payload, just before the pong answers it. It runs on the goroutine
+	// that calls Read and holds reading up while it runs, so it must not
+	// block; p is valid only during the call.
+	OnPing func(p []byte)
 }
 
 // TransportOptions configures how handshakes reach the network.
@@ -267,6 +272,7 @@ func Dial(ctx context.Context, opts DialOptions) (*Conn, *Handshake, error) {
 		closeTimeout: closeTimeout,
 		readLimit:    limit,
 		deflate:      d,
+		onPing:       opts.OnPing,
 	}
 	c.r.rules.allowRSV1 = d != nil
 	if !tlsOn {
