@@ -71,7 +71,7 @@ func TestSuccessMeansIssuedNotOpen(t *testing.T) {
 	mustHavePrefix(t, lines[2], "task.error WebSocket handshake with "+url+" failed: connection refused")
 	mustHavePrefix(t, lines[3], "global.error WebSocket handshake with "+url+" failed: connection refused")
 	// The error removed the task from the registry, so the global close
-	// listener does not hear its close (uni-app H5, reference §5.1).
+	// listener does not hear its close (uni-app H5, docs/behaviour.md §5.1).
 	equalLines(t, lines[4:], []string{`task.close 1006 ""`})
 }
 
