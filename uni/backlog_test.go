@@ -108,3 +108,54 @@ func TestAbortSkipsTheBacklog(t *testing.T) {
 	}
 	waitIdle(t, app, task)
 }
+
+// One flooded socket does not hold another's events back by more than its
+// bound: with a listener stuck on the flooded socket, a second socket's
+// open event is queued behind at most the flooded socket's backlog, not
+// behind everything its server sends.
+func TestFloodedSocketDelaysOthersAtMostItsBound(t *testing.T) {
+	p := newPeer(t)
+	app := newApp(t, uni.Config{ReceiveBacklog: floodBound})
+	release := make(chan struct{})
+	var got atomic.Int32
+	var over atomic.Int64
+	flooded := floodedTask(t, app, p, release, &got, &over)
+
+	// The flooded socket's reader has stopped at the bound. The other
+	// socket connects from outside the App's turns (its listener is added
+	// before any event can be delivered: the App's thread is stuck), and
+	// its open event is queued when its handshake completes.
+	seenBefore := make(chan int32, 1)
+	other := app.ConnectSocket(uni.ConnectSocketOptions{URL: p.url("")})
+	other.OnOpen(func(uni.OnOpenResult) { seenBefore <- got.Load() })
+	deadline := time.After(safetyNet)
+	for other.ResponseHeader() == nil {
+		select {
+		case <-deadline:
+			t.Fatal("the other socket's handshake never completed")
+		default:
+			runtime.Gosched()
+		}
+	}
+	close(release)
+	var n int32
+	select {
+	case n = <-seenBefore:
+	case <-time.After(safetyNet):
+		t.Fatal("the other socket never opened")
+	}
+	// The backlog holds at most floodMost/(floodSize+64) messages, plus
+	// the one being delivered; twice that leaves room for a message or two
+	// queued between the handshake's end and its open event, and is still
+	// far below the floodN a socket without a bound would queue first.
+	mostQueued := 2 * (int32(floodMost/(floodSize+64)) + 1)
+	if n > mostQueued {
+		t.Fatalf("%d messages of the flooded socket were delivered before the other socket's open event; its bound allows about %d", n, mostQueued/2)
+	}
+	if over.Load() != 0 {
+		t.Fatalf("backlog reached %d bytes, want at most %d", over.Load(), floodMost)
+	}
+	flooded.Close(uni.CloseSocketOptions{})
+	other.Close(uni.CloseSocketOptions{})
+	waitIdle(t, app, flooded, other)
+}
