@@ -331,7 +331,7 @@ func (u *uniConn) close() {
 // --- unisocket: ConnectSocket, OnMessage listener, Write ---
 
 // uniCBConn receives through an OnMessage listener on the App's
-// dispatcher, the way uni-app code receives; it sends with Write, like
+// Executor, the way uni-app code receives; it sends with Write, like
 // uniConn, so that the two differ only in how messages arrive.
 type uniCBConn struct {
 	handoff

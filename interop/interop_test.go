@@ -26,6 +26,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/unisocket/unisocket/internal/testutil"
 	"github.com/unisocket/unisocket/uni"
 )
 
@@ -244,8 +245,8 @@ func startPeer(t *testing.T, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &syncWriter{w: &stderr}
+	var stderr testutil.Buffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting the %s peer: %v", name, err)
 	}
@@ -288,17 +289,6 @@ func startPeer(t *testing.T, name string) string {
 		t.Fatalf("the %s peer printed no port; stderr:\n%s", name, stderr.String())
 	}
 	return ""
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }
 
 // ---- helpers ----

@@ -29,7 +29,10 @@
 // twins) take the same Promise form; the onSocket* functions never do.
 //
 // A SocketTask has send, close, onOpen, onClose, onError, onMessage, a
-// readyState getter and the constants CONNECTING, OPEN, CLOSING and CLOSED.
+// readyState getter and the constants CONNECTING, OPEN, CLOSING and CLOSED,
+// plus, as an extension uni-app lacks, the browser's bufferedAmount getter
+// (bytes given to send and not yet written; see
+// uni.SocketTask.BufferedAmount and uni.Config.MaxBufferedAmount).
 // Event payloads are plain objects: open {header} (header names in Go's
 // canonical form, e.g. "Sec-Websocket-Protocol", since the HTTP layer
 // canonicalises them; several values of one header are joined with ", "),

@@ -225,7 +225,7 @@ func (r *Runtime) describeSockets() []string {
 		if s == uni.StateClosed {
 			what = "closed (events not yet delivered)"
 		}
-		out = append(out, fmt.Sprintf("%s %s: %s", plural(len(urls[s]), "socket", "sockets"), what, strings.Join(urls[s], ", ")))
+		out = append(out, fmt.Sprintf("%s %s: %s", plural(len(urls[s]), "socket", "sockets"), what, groupURLs(urls[s]))) // pendingurls.go
 	}
 	return out
 }

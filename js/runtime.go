@@ -33,6 +33,11 @@ type Options struct {
 	// Programs, when not nil, keeps the compiled modules for other
 	// Runtimes that run the same files; see Programs.
 	Programs *Programs
+
+	// PerMessageDeflate is the default of connectSocket's
+	// perMessageDeflate option, for the calls that do not give it: the
+	// CLI's run --compress.
+	PerMessageDeflate bool
 }
 
 // Runtime is one JavaScript world: a goja runtime, its event loop and the
@@ -62,6 +67,8 @@ type Runtime struct {
 	turnPayload [4]goja.Value   // this turn's event payload, by event; see payload
 
 	ran bool
+
+	deflateDefault bool // Options.PerMessageDeflate
 }
 
 // New returns a Runtime whose uni and wx globals act on a new uni.App
@@ -74,6 +81,8 @@ func New(opts Options) *Runtime {
 		stderr:   opts.Stderr,
 		pending:  map[string]int{},
 		taskKey:  goja.NewSymbol("unisocket.task"),
+
+		deflateDefault: opts.PerMessageDeflate,
 	}
 	if r.stdout == nil {
 		r.stdout = os.Stdout

@@ -2,6 +2,8 @@ package js
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,13 +15,21 @@ import (
 // wss:// against the embedded server, their host www.example.com routed to
 // it as `unisocket run --resolve` routes it.
 
-const (
-	seedDir = "../examples/seed"
-	// seedDoc is the document the examples come from, where the
-	// repository's shared folder sits beside it; the byte-for-byte check
-	// is skipped elsewhere.
-	seedDoc = "../../shared/seed/000_b49b1dec7822d74a.txt"
-)
+const seedDir = "../examples/seed"
+
+// seedSums are the SHA-256 sums of the examples as copied from uni-app's
+// connectSocket page (examples/seed/README.md), checked once against the
+// page's text when they were copied. An edit to an example, however small,
+// fails TestJSSeedExamplesAreVerbatim: they must stay the page's bytes.
+var seedSums = map[string]string{
+	"01_connectSocket.js":      "9b9350dadb71f9a4356d16693650d2ff87b1c4ba86b4d01be9e5b0dad1779b5d",
+	"02_connectSocket_task.js": "f995cbd214b16d56fc2e4e1771b282f27e3195ff5b11c19ad625cbb52acf17da",
+	"03_onSocketOpen.js":       "23690bcf9ac8b7ef65818c82dcef6b0110246ca2f6ad2f78c2ff24efb4bdf8cb",
+	"04_onSocketError.js":      "7d705d0bc83c3d2b0050fff8092a50f8eb7eaf49312b63911252bf2bb70d1735",
+	"05_sendSocketMessage.js":  "d95bede887a12b23a9b10ebda2bb4a461c64e2abe2559dce1e9fb5d87a0abb18",
+	"06_onSocketMessage.js":    "1ced2896a77baaa82173bf460cfca3dda7d36bbc6cdb47d48c0d21c957e084e6",
+	"07_onSocketClose.js":      "257d447c475f95bb8e9d350f930238bc640372ccd022fc1d709f02fdf7f770a4",
+}
 
 var seedExamples = []struct {
 	file string
@@ -64,17 +74,16 @@ var seedExamples = []struct {
 }
 
 func TestJSSeedExamplesAreVerbatim(t *testing.T) {
-	doc, err := os.ReadFile(seedDoc)
-	if err != nil {
-		t.Skipf("seed document not available: %v", err)
+	if len(seedSums) != len(seedExamples) {
+		t.Fatalf("%d sums for %d examples", len(seedSums), len(seedExamples))
 	}
 	for _, ex := range seedExamples {
 		src, err := os.ReadFile(filepath.Join(seedDir, ex.file))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Contains(doc, src) {
-			t.Errorf("%s is not a verbatim excerpt of the seed document", ex.file)
+		if sum := fmt.Sprintf("%x", sha256.Sum256(src)); sum != seedSums[ex.file] {
+			t.Errorf("%s changed (sha256 %s, want %s): the seed examples are uni-app's page byte for byte", ex.file, sum, seedSums[ex.file])
 		}
 		if !bytes.Contains(src, []byte("'wss://www.example.com/socket'")) {
 			t.Errorf("%s does not use the placeholder URL", ex.file)

@@ -154,6 +154,10 @@ func (r *Runtime) taskPrototype() *goja.Object {
 	_ = proto.DefineAccessorProperty("readyState", vm.ToValue(func(call goja.FunctionCall) goja.Value {
 		return vm.ToValue(int(r.taskOf(call.This).ReadyState()))
 	}), nil, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	// The browser's bufferedAmount, an extension: uni-app has none.
+	_ = proto.DefineAccessorProperty("bufferedAmount", vm.ToValue(func(call goja.FunctionCall) goja.Value {
+		return vm.ToValue(r.taskOf(call.This).BufferedAmount())
+	}), nil, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	for s := uni.StateConnecting; s <= uni.StateClosed; s++ {
 		_ = proto.DefineDataProperty(s.String(), vm.ToValue(int(s)), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The Promise-or-task rule (reference §2.2): connectSocket returns the
+// The Promise-or-task rule (docs/behaviour.md §2.2): connectSocket returns the
 // task when any of success, fail, complete is a function, else a Promise;
 // values that are not functions do not count. wx.connectSocket always
 // returns the task.
@@ -211,7 +211,7 @@ t.onClose(function () { t.send({data: 'x', complete: rec('send after close')}); 
 	if len(js) != len(errMsgCases) {
 		t.Errorf("got %d results, want %d: %v", len(js), len(errMsgCases), js)
 	}
-	// A few pinned word for word (reference §4.2, §4.3, §5.3, §5.4).
+	// A few pinned word for word (docs/behaviour.md §4.2, §4.3, §5.3, §5.4).
 	for name, want := range map[string]string{
 		"global send, no socket":         "sendSocketMessage:fail WebSocket is not connected",
 		"closeSocket, no socket":         "closeSocket:fail WebSocket is not connected",

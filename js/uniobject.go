@@ -74,6 +74,7 @@ func (r *Runtime) connectSocket(promiseForm bool) func(goja.FunctionCall) goja.V
 // and falls back to GET), timeout (ms), multiple, perMessageDeflate,
 // tcpNoDelay and forceCellularNetwork are passed on.
 func (r *Runtime) connectOptions(opts *goja.Object) (o uni.ConnectSocketOptions, cause string) {
+	o.PerMessageDeflate = r.deflateDefault // the option, when given, decides
 	if opts == nil {
 		return o, ""
 	}

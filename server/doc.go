@@ -70,6 +70,15 @@
 // with 400 and a body naming the parameter; unknown parameters are
 // ignored. Behaviours returns this table as data.
 //
+// # Logging and scripted replies
+//
+// Options.Logf receives a line per connection and behaviour; with
+// Options.LogMessages also one per message a client sends, with its type,
+// size and first LogPayloadMax (64) bytes: text quoted, binary in hex.
+// Options.Replies answers a text message equal to one of its keys with the
+// key's value instead of the echo, as `unisocket serve --reply
+// 'ping=pong'` does.
+//
 // # Conformance notes
 //
 // The server accepts any Origin and a handshake with any HTTP method

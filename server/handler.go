@@ -24,12 +24,13 @@ import (
 // waits until all of its ServeHTTP calls have returned, and answers later
 // requests with 503. Server.Close does this itself.
 func NewHandler(logf func(format string, args ...any)) http.Handler {
-	return newHandler(logf)
+	return newHandler(logf, messageFlow{})
 }
 
 // handler serves every request; one handler backs one Server.
 type handler struct {
 	logf   func(format string, args ...any)
+	flow   messageFlow     // Options.LogMessages and Replies
 	ctx    context.Context // cancelled by Close: ends delays and sessions
 	cancel context.CancelFunc
 	nextID atomic.Uint64
@@ -40,12 +41,12 @@ type handler struct {
 	calls  sync.WaitGroup        // ServeHTTP calls in progress
 }
 
-func newHandler(logf func(format string, args ...any)) *handler {
+func newHandler(logf func(format string, args ...any), flow messageFlow) *handler {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &handler{logf: logf, ctx: ctx, cancel: cancel, conns: map[net.Conn]struct{}{}}
+	return &handler{logf: logf, flow: flow, ctx: ctx, cancel: cancel, conns: map[net.Conn]struct{}{}}
 }
 
 // logFunc logs one line about one connection.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"net/http"
 	"strconv"
@@ -33,6 +34,15 @@ type Options struct {
 	// errors of the underlying http.Server. It may be called concurrently.
 	// nil means silent.
 	Logf func(format string, args ...any)
+	// LogMessages logs each message a client sends, and each scripted
+	// reply, with its type, size and first LogPayloadMax bytes (text
+	// quoted, binary in hex). It needs Logf.
+	LogMessages bool
+	// Replies are scripted answers: a text message equal to a key is
+	// answered with the key's value, as a text message, instead of its
+	// echo. Other messages are echoed as usual. Behaviours that send
+	// (send=, inspect=1) or end the session are unchanged.
+	Replies map[string]string
 }
 
 // A Server is a running test server. Its methods are safe for concurrent
@@ -78,7 +88,7 @@ func Start(opts Options) (*Server, error) {
 	}
 
 	s := &Server{
-		h:      newHandler(opts.Logf),
+		h:      newHandler(opts.Logf, messageFlow{log: opts.LogMessages, replies: maps.Clone(opts.Replies)}),
 		served: make(chan struct{}),
 		live:   map[net.Conn]struct{}{},
 		taken:  map[net.Conn]struct{}{},

@@ -53,6 +53,10 @@ func (h *handler) session(w http.ResponseWriter, r *http.Request, b behaviour, l
 
 	opts := &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // a test server accepts any Origin
+		OnPingReceived: func(_ context.Context, p []byte) bool {
+			log("ping %q received", p)
+			return true // answer it
+		},
 		OnPongReceived: func(_ context.Context, p []byte) {
 			log("pong %q received", p)
 		},
@@ -135,6 +139,7 @@ func (h *handler) session(w http.ResponseWriter, r *http.Request, b behaviour, l
 			h.logEnd(err, echoed, log)
 			return
 		}
+		mt, p = h.flow.answer(mt, p, log)
 		if b.binary {
 			mt = websocket.MessageBinary
 		}

@@ -25,6 +25,11 @@ const DefaultConnectTimeout = 60 * time.Second
 // Config.ReadLimit says otherwise: 16 MiB.
 const DefaultReadLimit = wire.DefaultReadLimit
 
+// DefaultMaxBufferedAmount is each socket's send queue bound unless
+// Config.MaxBufferedAmount says otherwise: 64 MiB, room for 32 messages of
+// 1 MiB in flight and more.
+const DefaultMaxBufferedAmount = 64 << 20
+
 // Config configures an App. The zero value is the standard profile with
 // uni-app's defaults.
 type Config struct {
@@ -61,6 +66,27 @@ type Config struct {
 	// DialContext opens TCP connections; nil means a net.Dialer. Tests and
 	// the CLI's --resolve use it to route a host name to a local address.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// MaxBufferedAmount bounds each socket's queue of messages given to
+	// Send (or Write) and not yet written, in bytes: once a message would
+	// take the queue over it, the send fails ("the send buffer is full")
+	// and nothing queued is dropped. A message is always accepted into an
+	// empty queue, whatever its size. 0 means DefaultMaxBufferedAmount.
+	MaxBufferedAmount int64
+
+	// ReceiveBacklog bounds, in bytes (payload plus 64 per message), each
+	// socket's received messages not consumed yet: queued for listeners
+	// or kept for Receive. At the bound the socket stops reading until
+	// the backlog drops: the server meets TCP backpressure, memory stays
+	// bounded, and a flooded socket cannot fill the shared Executor queue
+	// with more than its bound, ahead of other sockets' events. While it
+	// waits, pings are not answered. Messages arriving after Close or
+	// Abort, or still queued then, are not delivered, as in a browser, so
+	// close and error events never wait behind a backlog. A program
+	// that writes and receives on one goroutine must keep what it has in
+	// flight under the bound, or it and an echoing server wait on each
+	// other. 0 means DefaultReceiveBacklog.
+	ReceiveBacklog int64
 
 	// Executor runs the App's callbacks one at a time (see Executor); nil
 	// means a queue drained by a goroutine that exists only while
@@ -137,6 +163,9 @@ type App struct {
 	exec      Executor
 	errLog    *log.Logger
 
+	maxBuffered    int64 // Config.MaxBufferedAmount, defaulted
+	receiveBacklog int64 // Config.ReceiveBacklog, defaulted
+
 	mu      sync.Mutex
 	tasks   []*SocketTask            // the registry, oldest first
 	live    []*SocketTask            // sockets with events still to deliver, oldest first
@@ -158,6 +187,14 @@ func NewApp(cfg Config) *App {
 	a := &App{cfg: cfg, profile: cfg.Profile, exec: cfg.Executor, errLog: cfg.ErrorLog, running: map[*SocketTask]struct{}{}}
 	if a.exec == nil {
 		a.exec = &queueExecutor{}
+	}
+	a.receiveBacklog = cfg.ReceiveBacklog
+	if a.receiveBacklog <= 0 {
+		a.receiveBacklog = DefaultReceiveBacklog
+	}
+	a.maxBuffered = cfg.MaxBufferedAmount
+	if a.maxBuffered <= 0 {
+		a.maxBuffered = DefaultMaxBufferedAmount
 	}
 	if a.errLog == nil {
 		a.errLog = log.Default()

@@ -94,8 +94,9 @@ func (t *SocketTask) Close(opts CloseSocketOptions) {
 // be held.
 func (t *SocketTask) startClose(code int, reason string) {
 	t.state = StateClosing
-	t.conn.StartCloseTimer() // counts from now, even behind a stalled write
-	t.enqueue(t.conn, writeOp{close: &wire.CloseFrame{Code: code, Reason: reason}})
+	t.stopReading()
+	t.conn.StartCloseTimer()                                                            // counts from now, even behind a stalled write
+	_ = t.enqueue(t.conn, writeOp{close: &wire.CloseFrame{Code: code, Reason: reason}}) // a close frame is never refused
 }
 
 // abandon gives up on the connection without a close handshake, the path
@@ -110,6 +111,7 @@ func (t *SocketTask) abandon() (stop func()) {
 		t.early = true
 	}
 	t.state = StateClosing
+	t.stopReading()
 	cancel, conn := t.cancel, t.conn
 	return func() {
 		if cancel != nil { // nil once the handshake is over

@@ -32,7 +32,7 @@ func (a *App) connectSocket(opts *ConnectSocketOptions, keep bool) (*SocketTask,
 	cb := opts.callbacks()
 	t := newTask(a, opts.URL)
 	if keep {
-		t.inbox.Store(newInbox())
+		t.inbox.Store(newInbox(t.rx))
 	}
 	p, timeout, err := a.plan(opts)
 	var ctx context.Context
@@ -54,6 +54,7 @@ func (a *App) connectSocket(opts *ConnectSocketOptions, keep bool) (*SocketTask,
 		return t, &Error{ErrMsg: res.ErrMsg, Err: err}
 	}
 	a.callResult(cb, okResult(apiConnectSocket))
+	p.OnPing = t.pingReceived // ping.go
 	go t.connect(ctx, p)
 	return t, nil
 }

@@ -58,7 +58,7 @@ func TestGlobalAPIMovesToTheNextTaskWhenTheFirstCloses(t *testing.T) {
 
 func TestGlobalSendNeedsTheFirstTaskOpen(t *testing.T) {
 	// A connects forever; B is open. The global API targets A, so the send
-	// fails although B is open (uni-app H5, reference §5.3).
+	// fails although B is open (uni-app H5, docs/behaviour.md §5.3).
 	hang := hangingListener(t)
 	p := newPeer(t)
 	app := newApp(t, uni.Config{})

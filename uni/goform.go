@@ -78,7 +78,7 @@ func (t *SocketTask) Abort() {
 func (t *SocketTask) Receive(ctx context.Context) (OnMessageResult, error) {
 	in := t.inbox.Load()
 	if in == nil {
-		t.inbox.CompareAndSwap(nil, newInbox())
+		t.inbox.CompareAndSwap(nil, newInbox(t.rx))
 		in = t.inbox.Load()
 		t.mu.Lock()
 		closed := t.closed

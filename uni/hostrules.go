@@ -9,7 +9,7 @@ import (
 	"github.com/unisocket/unisocket/platform"
 )
 
-// The mini-program hosts' rules (reference §9), applied by plan and
+// The mini-program hosts' rules (docs/behaviour.md §9), applied by plan and
 // admit: the scheme rule, the domain whitelist, the Referer rule, the
 // per-call timeout and the socket quota. Each reads the profile and the
 // App's Config; none tests a platform's name.

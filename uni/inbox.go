@@ -6,10 +6,12 @@ import (
 	"sync"
 )
 
-// inbox keeps received messages for Receive. It has no bound: the reader
-// must never block, or pongs and close frames would stall behind it. A
-// program that dials and never receives should use OnMessage instead.
+// inbox keeps received messages for Receive. Its messages count against
+// the socket's receive backlog (see backlog): a program that dials and
+// stops calling Receive stops the socket's reading, so a program that
+// never receives should use OnMessage instead.
 type inbox struct {
+	rx    *backlog // the task's; pop uncounts what it returns
 	mu    sync.Mutex
 	msgs  []OnMessageResult
 	head  int
@@ -17,7 +19,7 @@ type inbox struct {
 	err   *CloseError
 }
 
-func newInbox() *inbox { return &inbox{ready: make(chan struct{}, 1)} }
+func newInbox(rx *backlog) *inbox { return &inbox{rx: rx, ready: make(chan struct{}, 1)} }
 
 func (in *inbox) push(m OnMessageResult) {
 	in.mu.Lock()
@@ -57,6 +59,7 @@ func (in *inbox) pop(ctx context.Context) (OnMessageResult, error) {
 			if more {
 				in.signal()
 			}
+			in.rx.consumed(cost(m))
 			return m, nil
 		}
 		if in.err != nil {

@@ -1,9 +1,11 @@
 package uni_test
 
 import (
+	"log"
 	"strings"
 	"testing"
 
+	"github.com/unisocket/unisocket/internal/testutil"
 	"github.com/unisocket/unisocket/uni"
 )
 
@@ -69,7 +71,7 @@ func TestSuccessMeansIssuedNotOpen(t *testing.T) {
 	mustHavePrefix(t, lines[2], "task.error WebSocket handshake with "+url+" failed: connection refused")
 	mustHavePrefix(t, lines[3], "global.error WebSocket handshake with "+url+" failed: connection refused")
 	// The error removed the task from the registry, so the global close
-	// listener does not hear its close (uni-app H5, reference §5.1).
+	// listener does not hear its close (uni-app H5, docs/behaviour.md §5.1).
 	equalLines(t, lines[4:], []string{`task.close 1006 ""`})
 }
 
@@ -158,8 +160,8 @@ func TestClientCloseReportsOurCode(t *testing.T) {
 
 func TestThrowingListenerDoesNotStopOthers(t *testing.T) {
 	p := newPeer(t)
-	var logged strings.Builder
-	app := uni.NewApp(uni.Config{ErrorLog: newLogger(&logged)})
+	var logged testutil.Buffer
+	app := uni.NewApp(uni.Config{ErrorLog: log.New(&logged, "", 0)})
 	rec := newRecorder()
 	var task *uni.SocketTask
 	app.Run(func() {

@@ -192,20 +192,6 @@ func equalLines(t *testing.T, got, want []string) {
 	}
 }
 
-func newLogger(w io.Writer) *log.Logger { return log.New(&lockedWriter{w: w}, "", 0) }
-
-// lockedWriter lets a test read what a logger wrote from another goroutine.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
 // freeAddr returns a loopback address where nothing listens.
 func freeAddr(t *testing.T) string {
 	t.Helper()

@@ -30,7 +30,9 @@ import (
 //	send=N&size=B        send N binary messages of B bytes after open
 //	noecho=1             read but do not echo
 //	deaf=1               never read again: a close frame gets no answer
+//	mute=1               never read at all, until the test ends: TCP fills up
 type peer struct {
+	quit chan struct{} // closed at cleanup
 	*httptest.Server
 	mu      sync.Mutex
 	seen    []peerEvent
@@ -47,9 +49,10 @@ type peerEvent struct {
 
 func newPeer(t *testing.T) *peer {
 	t.Helper()
-	p := &peer{changed: make(chan struct{}, 1), open: map[*websocket.Conn]bool{}}
+	p := &peer{changed: make(chan struct{}, 1), open: map[*websocket.Conn]bool{}, quit: make(chan struct{})}
 	p.Server = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(func() {
+		close(p.quit)
 		p.Server.CloseClientConnections()
 		p.Server.Close()
 		p.mu.Lock()
@@ -159,6 +162,10 @@ func (p *peer) serve(w http.ResponseWriter, r *http.Request) {
 	}()
 	c.SetReadLimit(64 << 20)
 
+	if q.Get("mute") == "1" {
+		<-p.quit
+		return
+	}
 	if q.Get("deaf") == "1" {
 		_, _ = io.Copy(io.Discard, c.UnderlyingConn()) // until the client cuts TCP
 		return

@@ -9,12 +9,10 @@ package uni_test
 // dialled).
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log"
 	"net"
 	"slices"
@@ -24,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/unisocket/unisocket/internal/testutil"
 	"github.com/unisocket/unisocket/platform"
 	"github.com/unisocket/unisocket/server"
 	"github.com/unisocket/unisocket/uni"
@@ -66,7 +65,7 @@ type pfEnv struct {
 	held    []net.Conn
 	slowWG  sync.WaitGroup
 
-	log pfLog
+	log testutil.Buffer
 }
 
 func newPFEnv(t *testing.T) *pfEnv {
@@ -210,26 +209,6 @@ func (c *pfMuteConn) Close() error {
 	c.closeOnce.Do(func() { close(c.closed) })
 	return c.Conn.Close()
 }
-
-// pfLog is the App's log, readable while the App writes to it.
-type pfLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *pfLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *pfLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-var _ io.Writer = (*pfLog)(nil)
 
 // pfConnect connects inside one callback turn, recording the result as
 // "<name>.connect <errMsg>" and the task's events as "<name>.<event>".

@@ -31,7 +31,11 @@ func (o *SendSocketMessageOptions) callbacks() Callbacks {
 // sent from one goroutine are written in the order given.
 //
 // Sending before the socket opens fails with
-// "sendSocketMessage:fail SocketTask.readyState is not OPEN".
+// "sendSocketMessage:fail SocketTask.readyState is not OPEN". Messages
+// wait in the socket's queue until written; when the queue holds
+// Config.MaxBufferedAmount bytes, Send fails with
+// "sendSocketMessage:fail the send buffer is full: …" (see ErrBufferFull
+// and BufferedAmount) and the message is not sent.
 func (t *SocketTask) Send(opts SendSocketMessageOptions) {
 	t.send(opts.callbacks(), opts.Data, false)
 }
@@ -64,8 +68,11 @@ func (t *SocketTask) send(cb Callbacks, data any, borrowed bool) {
 	}
 	// Queued under t.mu so a concurrent Close cannot slip its close frame
 	// in between the state check and the queue.
-	t.enqueue(conn, op)
+	err = t.enqueue(conn, op)
 	t.mu.Unlock()
+	if err != nil {
+		a.result(cb, failResult(apiSendSocketMessage, err.Error()))
+	}
 }
 
 // writeCause names why a queued message was not written. A connection

@@ -55,11 +55,15 @@ type SocketTask struct {
 	failure   error          // why it failed, if it did
 
 	nMessageListeners atomic.Int32
+	pings             pingListeners // ping.go
 	opened            chan struct{} // closed when the handshake completed or failed
 	done              chan struct{} // closed when the connection is over and its goroutines are ending
 
-	writes writeQueue
-	inbox  atomic.Pointer[inbox] // non-nil once messages are kept for Receive
+	writes   writeQueue
+	inbox    atomic.Pointer[inbox] // non-nil once messages are kept for Receive
+	rx       *backlog              // received messages not consumed yet
+	stopRead chan struct{}         // closed by Close and Abort: stop delivering messages
+	stopped  bool                  // stopRead is closed; under mu
 }
 
 func newTask(a *App, url string) *SocketTask {
@@ -68,11 +72,13 @@ func newTask(a *App, url string) *SocketTask {
 	id := a.nextID
 	a.mu.Unlock()
 	return &SocketTask{
-		app:    a,
-		id:     id,
-		url:    url,
-		opened: make(chan struct{}),
-		done:   make(chan struct{}),
+		app:      a,
+		id:       id,
+		url:      url,
+		opened:   make(chan struct{}),
+		done:     make(chan struct{}),
+		rx:       newBacklog(),
+		stopRead: make(chan struct{}),
 	}
 }
 
@@ -160,6 +166,16 @@ func unpackHeader(s string) http.Header {
 		}
 	}
 	return h
+}
+
+// BufferedAmount returns the bytes of messages given to Send or Write
+// that wait in the socket's queue, not yet written to the connection. It
+// is the browser's WebSocket.bufferedAmount; uni-app's SocketTask has no
+// such field, so it is an extension. Config.MaxBufferedAmount bounds it.
+func (t *SocketTask) BufferedAmount() int64 {
+	t.writes.mu.Lock()
+	defer t.writes.mu.Unlock()
+	return t.writes.buffered
 }
 
 // Done returns a channel closed when the connection is over (or never
@@ -274,8 +290,18 @@ func (t *SocketTask) readLoop(conn *wire.Conn) {
 			data = msg.Text
 		}
 		res := OnMessageResult{Data: data}
+		select {
+		case <-t.stopRead:
+			// Close or Abort was called: as in a browser, a message that
+			// arrives then is not delivered, and reading goes on for the
+			// close frame.
+			continue
+		default:
+		}
+		c := cost(res)
 		in := t.loadInbox()
 		if in != nil {
+			t.rx.add(c)
 			in.push(res)
 		}
 		// Listeners added in the same turn as ConnectSocket must hear the
@@ -284,8 +310,13 @@ func (t *SocketTask) readLoop(conn *wire.Conn) {
 		// delivery. A task read through Receive with no listener at all
 		// skips the Executor, which is most of the Go form's speed.
 		if in == nil || t.nMessageListeners.Load() > 0 || a.nGlobalMessage.Load() > 0 {
-			a.exec.Execute(func() { deliver(t, messageEvent, res, false) })
+			t.rx.add(c)
+			a.exec.Execute(func() {
+				deliver(t, messageEvent, res, false)
+				t.rx.consumed(c)
+			})
 		}
+		t.rx.wait(a.receiveBacklog, t.stopRead)
 	}
 }
 
@@ -358,6 +389,13 @@ func deliver[T any](t *SocketTask, ev event[T], v T, last bool) {
 		if t.state == StateConnecting { // else Dial has moved it
 			t.state = StateOpen
 		}
+	case kindMessage:
+		if t.state != StateOpen {
+			// Queued before Close or Abort was called: a browser drops a
+			// message whose socket is no longer OPEN when its turn comes.
+			t.mu.Unlock()
+			return
+		}
 	case kindError, kindClose:
 		t.state = StateClosed
 	}
@@ -382,6 +420,14 @@ func deliver[T any](t *SocketTask, ev event[T], v T, last bool) {
 }
 
 func (t *SocketTask) loadInbox() *inbox { return t.inbox.Load() }
+
+// stopReading marks the socket closing for its reader. t.mu must be held.
+func (t *SocketTask) stopReading() {
+	if !t.stopped {
+		t.stopped = true
+		close(t.stopRead)
+	}
+}
 
 // String describes the task for logs: its number, URL and state.
 func (t *SocketTask) String() string {

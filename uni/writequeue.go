@@ -2,6 +2,7 @@ package uni
 
 import (
 	"bytes"
+	"fmt"
 	"sync"
 
 	"github.com/unisocket/unisocket/internal/wire"
@@ -20,13 +21,19 @@ type writeOp struct {
 // The goroutine that finds the queue idle writes; a writer goroutine is
 // started only while frames wait, so an idle socket holds none. Frames
 // queued before a close are written before the close frame.
+//
+// Queued message bytes are counted (bufferedAmount) and bounded by
+// Config.MaxBufferedAmount: a message that would take the count over the
+// bound is refused, unless nothing is queued (so one message larger than
+// the bound can still be sent).
 type writeQueue struct {
-	mu   sync.Mutex
-	ops  []writeOp
-	head int
-	busy bool
-	dead error      // once set, every op fails with it
-	idle *sync.Cond // signalled when busy turns false; made by fail
+	mu       sync.Mutex
+	ops      []writeOp
+	head     int
+	busy     bool
+	dead     error      // once set, every op fails with it
+	idle     *sync.Cond // signalled when busy turns false; made by fail
+	buffered int64      // bytes of the data messages queued and not yet written
 }
 
 // setIdle marks the queue as having no writer and wakes a fail waiting
@@ -38,25 +45,69 @@ func (q *writeQueue) setIdle() {
 	}
 }
 
+// ErrBufferFull is the cause of a send refused because the socket's queue
+// of unwritten messages is at Config.MaxBufferedAmount. The message was
+// not queued; nothing already queued is dropped.
+type ErrBufferFull struct {
+	Buffered int64 // bytes waiting to be written
+	Size     int   // the refused message's size
+	Max      int64 // the bound
+}
+
+// Error says what was refused and why, in uni-app's words after
+// "sendSocketMessage:fail ".
+func (e *ErrBufferFull) Error() string {
+	return fmt.Sprintf("the send buffer is full: %d bytes wait to be written and this message of %d bytes would exceed the bound of %d (bufferedAmount; Config.MaxBufferedAmount)", e.Buffered, e.Size, e.Max)
+}
+
+// size is the payload size of a data message; 0 for the close frame.
+func (op writeOp) size() int { return len(op.data) + len(op.text) }
+
+// admitOp checks op against the bound and counts it. q.mu must be held.
+func (q *writeQueue) admitOp(op writeOp, max int64) error {
+	if op.close != nil {
+		return nil
+	}
+	n := int64(op.size())
+	if q.buffered > 0 && q.buffered+n > max {
+		return &ErrBufferFull{Buffered: q.buffered, Size: op.size(), Max: max}
+	}
+	q.buffered += n
+	return nil
+}
+
+// written uncounts op once it left the queue.
+func (q *writeQueue) written(op writeOp) {
+	if op.close == nil {
+		q.buffered -= int64(op.size())
+	}
+}
+
 // enqueue queues op and starts a writer if none runs. conn is the open
-// connection.
-func (t *SocketTask) enqueue(conn *wire.Conn, op writeOp) {
+// connection. It fails when the queue is full (see writeQueue); op.done
+// is not called then.
+func (t *SocketTask) enqueue(conn *wire.Conn, op writeOp) error {
 	q := &t.writes
 	q.mu.Lock()
 	if q.dead != nil {
 		err := q.dead
 		q.mu.Unlock()
 		op.finish(err)
-		return
+		return nil
+	}
+	if err := q.admitOp(op, t.app.maxBuffered); err != nil {
+		q.mu.Unlock()
+		return err
 	}
 	q.ops = append(q.ops, op)
 	if q.busy {
 		q.mu.Unlock()
-		return
+		return nil
 	}
 	q.busy = true
 	q.mu.Unlock()
 	go t.drainWrites(conn)
+	return nil
 }
 
 // writeNow writes op on the calling goroutine when no other write is
@@ -73,6 +124,10 @@ func (t *SocketTask) writeNow(conn *wire.Conn, op writeOp) (err error, queued bo
 		return err, false
 	}
 	if q.busy {
+		if err := q.admitOp(op, t.app.maxBuffered); err != nil {
+			q.mu.Unlock()
+			return err, false
+		}
 		op.data = bytes.Clone(op.data)
 		q.ops = append(q.ops, op)
 		q.mu.Unlock()
@@ -111,7 +166,11 @@ func (t *SocketTask) drainWrites(conn *wire.Conn) {
 		q.ops[q.head] = writeOp{}
 		q.head++
 		q.mu.Unlock()
-		op.finish(exec(conn, op))
+		err := exec(conn, op)
+		q.mu.Lock()
+		q.written(op)
+		q.mu.Unlock()
+		op.finish(err)
 	}
 }
 
@@ -147,6 +206,9 @@ func (q *writeQueue) fail(err error) {
 		q.idle.Wait()
 	}
 	pending := append([]writeOp(nil), q.ops[q.head:]...)
+	for _, op := range pending {
+		q.written(op)
+	}
 	q.ops, q.head = q.ops[:0], 0
 	q.mu.Unlock()
 	for _, op := range pending {

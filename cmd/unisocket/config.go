@@ -17,7 +17,8 @@ import (
 
 // uniFlags are the flags that make the App's uni.Config, the same in every
 // subcommand that connects (connect, run): the platform, the project's
-// files, the handshake's limits, TLS, the proxy and --resolve. Their rules
+// files, the handshake's limits, TLS, the proxy and --resolve; and
+// --compress, each socket's option rather than the App's. Their rules
 // are decided here only.
 type uniFlags struct {
 	platform   string
@@ -25,6 +26,7 @@ type uniFlags struct {
 	config     string // unisocket.config.json
 	timeout    time.Duration
 	maxMessage byteSize
+	compress   bool
 	cafile     string
 	cert, key  string
 	insecure   bool
@@ -41,6 +43,7 @@ func (f *uniFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.manifest, "manifest", "", "read networkTimeout.connectSocket and setting.urlCheck from the uni-app manifest.json `FILE`")
 	fs.StringVar(&f.config, "config", "", "read the platform, the socket domain whitelist, the url check switch… from the unisocket.config.json `FILE`")
 	fs.DurationVar(&f.timeout, "timeout", 0, "give up a handshake after `D`, e.g. 10s (networkTimeout.connectSocket; overrides --manifest's; default 60s)")
+	fs.BoolVar(&f.compress, "compress", false, "ask for permessage-deflate compression (uni-app's perMessageDeflate; in run, the default for connectSocket calls that do not set it)")
 	fs.Var(&f.maxMessage, "max-message", "the largest message accepted, in bytes or with KiB, MiB (default 16MiB); a larger one fails the socket with 1009")
 	fs.StringVar(&f.cafile, "cafile", "", "trust the PEM certificates in `FILE`, instead of the system's, for wss:// (also --ca)")
 	fs.StringVar(&f.cert, "cert", "", "present the PEM client certificate in `FILE`")

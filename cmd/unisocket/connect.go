@@ -47,9 +47,9 @@ type connectConfig struct {
 	headers   []string
 	protocols []string
 	method    string
-	compress  bool
 
 	pingInterval time.Duration
+	showPings    bool
 	binary       bool // input lines (and -x) are hex, binary output is hex
 	base64       bool // input lines (and -x) are base64, binary output is base64
 	execute      []string
@@ -174,6 +174,7 @@ func runConnect(args []string, stdout, stderr io.Writer) int {
 
 	app := uni.NewApp(ucfg)
 	s := newConnectSession(out, cfg.inputMode())
+	s.showPings = mode == connectModeREPL || cfg.verbose || cfg.showPings
 	var (
 		task    *uni.SocketTask
 		dialErr error
@@ -217,7 +218,7 @@ func runConnect(args []string, stdout, stderr io.Writer) int {
 		connectPrintHandshake(out, task.ResponseHeader(), task.Subprotocol())
 	}
 	if cfg.pingInterval > 0 {
-		s.startPings(ctx, cfg.pingInterval, cfg.verbose)
+		s.startPings(ctx, cfg.pingInterval, cfg.verbose || cfg.showPings)
 	}
 
 	switch mode {
@@ -337,9 +338,9 @@ func connectFlagSet(cfg *connectConfig) *pflag.FlagSet {
 	fs.StringArrayVarP(&cfg.headers, "header", "H", nil, "send the request header `\"Name: value\"` (repeat for more; for Host, see --resolve)")
 	fs.StringArrayVarP(&cfg.protocols, "protocol", "s", nil, "request the subprotocol `NAME` (repeat for more, in order of preference); the server must confirm one (also --subprotocol)")
 	fs.StringVar(&cfg.method, "method", "", "the handshake's HTTP `METHOD` (uni-app's method option; default GET)")
-	fs.BoolVar(&cfg.compress, "compress", false, "ask for permessage-deflate compression (uni-app's perMessageDeflate)")
 	cfg.uniFlags.register(fs)
-	fs.DurationVar(&cfg.pingInterval, "ping-interval", 0, "send a ping every `D` and report failures (-v: each round trip)")
+	fs.DurationVar(&cfg.pingInterval, "ping-interval", 0, "send a ping every `D` and report failures (-v or -P: each round trip)")
+	fs.BoolVarP(&cfg.showPings, "show-ping-pong", "P", false, "show the server's pings (\"< ping PAYLOAD\") and each pong's round trip on stderr in the -x and pipe modes; the REPL always shows pings")
 	fs.BoolVarP(&cfg.binary, "binary", "b", false, "input lines and -x are hex and sent as binary messages")
 	fs.BoolVar(&cfg.base64, "base64", false, "input lines and -x are base64 and sent as binary messages; binary output is base64")
 	fs.StringArrayVarP(&cfg.execute, "execute", "x", nil, "send `MSG` once open (repeat for more), wait -w, close and exit")

@@ -92,6 +92,31 @@ func (o *connectOutput) sent(data any) {
 	}
 }
 
+// ping shows a ping from the server with its payload, as a received
+// control frame: "< ping PAYLOAD" (on diag in plain output).
+func (o *connectOutput) ping(payload []byte) {
+	body := "ping"
+	if len(payload) > 0 {
+		body += " " + connectEscape(string(payload))
+	}
+	if !o.decorated {
+		o.write(true, o.stamp()+"< "+body+"\n")
+		return
+	}
+	o.write(false, o.decorate("< ", connectColorInfo, body))
+}
+
+// pongSent shows the pong /pong sent (decorated output only).
+func (o *connectOutput) pongSent(payload []byte) {
+	if o.decorated {
+		body := "pong"
+		if len(payload) > 0 {
+			body += " " + connectEscape(string(payload))
+		}
+		o.write(false, o.decorate("> ", connectColorInfo, body))
+	}
+}
+
 // event shows a connection event: decorated in the stream, plain on diag.
 func (o *connectOutput) event(color, format string, args ...any) {
 	text := fmt.Sprintf(format, args...)

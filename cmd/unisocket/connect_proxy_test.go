@@ -1,236 +1,22 @@
 package main
 
 // `unisocket connect` through an HTTP CONNECT proxy and a SOCKS5 proxy,
-// both written here and listening on loopback. Every tunnel goes to the
+// both testutil.Proxy on loopback. Every tunnel goes to the
 // test server whatever host it names, so a made-up host (ws.test, which
 // nothing else resolves) proves that the name reached the proxy, and the
 // proxy's log shows how: CONNECT (never a forward-form GET), or SOCKS5
 // with a domain name (socks5h) or an address (socks5).
 
 import (
-	"bufio"
-	"encoding/base64"
-	"encoding/binary"
-	"fmt"
-	"io"
 	"net"
-	"net/http"
-	"net/netip"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/unisocket/unisocket/internal/testutil"
 	"github.com/unisocket/unisocket/server"
 )
-
-// connectTestProxy is a small HTTP CONNECT or SOCKS5 proxy.
-type connectTestProxy struct {
-	socks      bool
-	user, pass string // required credentials when user is not empty
-	route      string // where every tunnel goes
-
-	ln    net.Listener
-	mu    sync.Mutex
-	asked []string // "CONNECT host:port", "GET http://…", "SOCKS5 domain host:port", "SOCKS5 ip addr:port"
-	conns map[net.Conn]struct{}
-	wg    sync.WaitGroup
-}
-
-func startConnectTestProxy(t *testing.T, p *connectTestProxy) *connectTestProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.ln, p.conns = ln, map[net.Conn]struct{}{}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.mu.Lock()
-			if p.conns == nil {
-				p.mu.Unlock()
-				_ = c.Close()
-				return
-			}
-			p.conns[c] = struct{}{}
-			p.wg.Add(1)
-			p.mu.Unlock()
-			go func() {
-				defer p.wg.Done()
-				defer func() {
-					_ = c.Close()
-					p.mu.Lock()
-					delete(p.conns, c)
-					p.mu.Unlock()
-				}()
-				if p.socks {
-					p.serveSOCKS(c)
-				} else {
-					p.serveHTTP(c)
-				}
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		p.mu.Lock()
-		for c := range p.conns {
-			_ = c.Close()
-		}
-		p.conns = nil
-		p.mu.Unlock()
-		p.wg.Wait()
-	})
-	return p
-}
-
-func (p *connectTestProxy) url(scheme string) string {
-	if p.user != "" {
-		return scheme + "://" + url.UserPassword(p.user, p.pass).String() + "@" + p.ln.Addr().String()
-	}
-	return scheme + "://" + p.ln.Addr().String()
-}
-
-func (p *connectTestProxy) record(s string) {
-	p.mu.Lock()
-	p.asked = append(p.asked, s)
-	p.mu.Unlock()
-}
-
-func (p *connectTestProxy) requests() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.asked...)
-}
-
-// splice joins the client (read through r, which may hold buffered bytes)
-// and the target until either side ends.
-func (p *connectTestProxy) splice(r io.Reader, client net.Conn) {
-	target, err := net.Dial("tcp", p.route)
-	if err != nil {
-		return
-	}
-	done := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(target, r)
-		_ = target.Close()
-		close(done)
-	}()
-	_, _ = io.Copy(client, target)
-	_ = client.Close()
-	_ = target.Close()
-	<-done
-}
-
-func (p *connectTestProxy) serveHTTP(c net.Conn) {
-	br := bufio.NewReader(c)
-	req, err := http.ReadRequest(br)
-	if err != nil {
-		return
-	}
-	if req.Method != http.MethodConnect {
-		p.record(req.Method + " " + req.RequestURI)
-		_, _ = io.WriteString(c, "HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\n\r\n")
-		return
-	}
-	p.record("CONNECT " + req.RequestURI)
-	if p.user != "" {
-		want := "Basic " + base64.StdEncoding.EncodeToString([]byte(p.user+":"+p.pass))
-		if req.Header.Get("Proxy-Authorization") != want {
-			_, _ = io.WriteString(c, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
-			return
-		}
-	}
-	if _, err := io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
-		return
-	}
-	p.splice(br, c)
-}
-
-func (p *connectTestProxy) serveSOCKS(c net.Conn) {
-	br := bufio.NewReader(c)
-	var head [2]byte
-	if _, err := io.ReadFull(br, head[:]); err != nil || head[0] != 5 {
-		return
-	}
-	methods := make([]byte, head[1])
-	if _, err := io.ReadFull(br, methods); err != nil {
-		return
-	}
-	want := byte(0)
-	if p.user != "" {
-		want = 2
-	}
-	if !strings.ContainsRune(string(methods), rune(want)) {
-		_, _ = c.Write([]byte{5, 0xff})
-		return
-	}
-	_, _ = c.Write([]byte{5, want})
-	if want == 2 {
-		var v [2]byte
-		if _, err := io.ReadFull(br, v[:]); err != nil {
-			return
-		}
-		name := make([]byte, v[1])
-		_, _ = io.ReadFull(br, name)
-		var n [1]byte
-		_, _ = io.ReadFull(br, n[:])
-		pass := make([]byte, n[0])
-		if _, err := io.ReadFull(br, pass); err != nil {
-			return
-		}
-		if string(name) != p.user || string(pass) != p.pass {
-			_, _ = c.Write([]byte{1, 1})
-			return
-		}
-		_, _ = c.Write([]byte{1, 0})
-	}
-	var req [4]byte
-	if _, err := io.ReadFull(br, req[:]); err != nil {
-		return
-	}
-	var host, kind string
-	switch req[3] {
-	case 1, 4:
-		b := make([]byte, 4)
-		if req[3] == 4 {
-			b = make([]byte, 16)
-		}
-		if _, err := io.ReadFull(br, b); err != nil {
-			return
-		}
-		ip, _ := netip.AddrFromSlice(b)
-		host, kind = ip.String(), "ip"
-	case 3:
-		var n [1]byte
-		_, _ = io.ReadFull(br, n[:])
-		b := make([]byte, n[0])
-		if _, err := io.ReadFull(br, b); err != nil {
-			return
-		}
-		host, kind = string(b), "domain"
-	default:
-		return
-	}
-	var port [2]byte
-	if _, err := io.ReadFull(br, port[:]); err != nil {
-		return
-	}
-	p.record(fmt.Sprintf("SOCKS5 %s %s", kind, net.JoinHostPort(host, strconv.Itoa(int(binary.BigEndian.Uint16(port[:]))))))
-	if _, err := c.Write([]byte{5, 0, 0, 1, 127, 0, 0, 1, 0, 0}); err != nil {
-		return
-	}
-	p.splice(br, c)
-}
 
 // TestConnectThroughProxies sends a message through each kind of proxy,
 // for ws:// and wss://, named by --proxy or by the environment.
@@ -267,11 +53,11 @@ func TestConnectThroughProxies(t *testing.T) {
 			if tc.tls {
 				srv = secure
 			}
-			p := &connectTestProxy{socks: tc.socks, route: srv.Addr()}
+			p := &testutil.Proxy{SOCKS: tc.socks, Route: srv.Addr()}
 			if tc.user != "" {
-				p.user, p.pass = tc.user, "p@ss:word"
+				p.User, p.Pass = tc.user, "p@ss:word"
 			}
-			startConnectTestProxy(t, p)
+			p.Start(t)
 			_, port, _ := net.SplitHostPort(srv.Addr())
 			scheme := "ws"
 			if tc.tls {
@@ -281,9 +67,9 @@ func TestConnectThroughProxies(t *testing.T) {
 			args := []string{"-v", "-x", "tunnelled", "-w", "60", "--cafile", caFile, target}
 			env := connectEnv(t)
 			if tc.env == nil {
-				args = append(args, "--proxy", p.url(tc.scheme))
+				args = append(args, "--proxy", p.URL(tc.scheme))
 			} else {
-				env = append(env, tc.env[0]+p.url(tc.scheme))
+				env = append(env, tc.env[0]+p.URL(tc.scheme))
 				env = append(env, tc.env[1:]...)
 			}
 			code, stdout, stderr := runConnectCmd(t, env, "", args...)
@@ -291,7 +77,7 @@ func TestConnectThroughProxies(t *testing.T) {
 				t.Fatalf("exit %d, stdout %q; stderr:\n%s", code, stdout, stderr)
 			}
 			want := strings.ReplaceAll(tc.want, "PORT", port)
-			if got := p.requests(); len(got) != 1 || !strings.HasPrefix(got[0], want) {
+			if got := p.Requests(); len(got) != 1 || !strings.HasPrefix(got[0], want) {
 				t.Errorf("the proxy saw %q, want one request %q", got, want)
 			}
 			from := "--proxy"
@@ -311,8 +97,8 @@ func TestConnectThroughProxies(t *testing.T) {
 func TestConnectProxyRefuses(t *testing.T) {
 	connectLeakCheck(t)
 	srv := connectServer(t, server.Options{})
-	p := startConnectTestProxy(t, &connectTestProxy{route: srv.Addr(), user: "me", pass: "secret"})
-	code, stdout, stderr := runConnectCmd(t, connectEnv(t), "", "--proxy", "http://me:wrong@"+p.ln.Addr().String(), "-x", "x", srv.URL()+"/")
+	p := (&testutil.Proxy{Route: srv.Addr(), User: "me", Pass: "secret"}).Start(t)
+	code, stdout, stderr := runConnectCmd(t, connectEnv(t), "", "--proxy", "http://me:wrong@"+p.Addr(), "-x", "x", srv.URL()+"/")
 	if code != exitFailure || stdout != "" {
 		t.Errorf("exit %d, stdout %q", code, stdout)
 	}

@@ -30,7 +30,9 @@ import (
 )
 
 // connectCommandHelp is /help's text and part of --help.
-const connectCommandHelp = `  /ping                   send a ping and show the pong's round trip
+const connectCommandHelp = `  /ping [PAYLOAD]         send a ping (with PAYLOAD, at most 125 bytes) and
+                          show the pong's round trip
+  /pong [PAYLOAD]         send an unsolicited pong (a one-way heartbeat)
   /close [code [reason]]  close the socket (1000, or 3000-4999) and quit
   /text MSG               send MSG as a text message, even if it starts with /
   /binary HEX             send HEX (e.g. 48 65 6c 6c 6f) as a binary message
@@ -42,7 +44,7 @@ const connectCommandHelp = `  /ping                   send a ping and show the p
   commands.
 `
 
-var connectCommands = []string{"/ping", "/close", "/text", "/binary", "/base64", "/quit", "/help"}
+var connectCommands = []string{"/ping", "/pong", "/close", "/text", "/binary", "/base64", "/quit", "/help"}
 
 // connectPingTimeout bounds /ping's wait for the pong.
 const connectPingTimeout = 10 * time.Second
@@ -191,12 +193,17 @@ func (r *connectREPL) handle(ctx context.Context, line string) (done bool) {
 		}
 		return s.close(code, reason)
 	case "/ping":
-		if strings.TrimSpace(arg) != "" {
-			// coder/websocket writes its own payload (a counter) to match
-			// the pong; uni's Ping has no payload argument.
-			s.out.event(connectColorInfo, "the ping's payload is chosen by the library; %q is not sent", strings.TrimSpace(arg))
+		var payload []byte // nil: uni chooses one
+		if arg != "" {
+			payload = []byte(arg)
 		}
-		s.ping(ctx, connectPingTimeout, false)
+		s.ping(ctx, connectPingTimeout, payload, false)
+	case "/pong":
+		if err := s.task.Pong([]byte(arg)); err != nil {
+			s.out.errorf("pong not sent: %v", err)
+		} else {
+			s.out.pongSent([]byte(arg))
+		}
 	case "/text":
 		r.sendShown(ctx, arg)
 	case "/binary":

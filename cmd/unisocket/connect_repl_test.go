@@ -25,13 +25,14 @@ import (
 	"github.com/coder/websocket"
 	"github.com/creack/pty"
 
+	"github.com/unisocket/unisocket/internal/testutil"
 	"github.com/unisocket/unisocket/server"
 )
 
 // connectTerm is `unisocket connect` running on a pseudo-terminal.
 type connectTerm struct {
 	ptmx   *os.File
-	screen *connectBuffer // everything written to the terminal
+	screen *testutil.Buffer // everything written to the terminal
 	done   chan struct{}
 	code   int
 	read   chan struct{} // closed when the terminal's output is drained
@@ -40,7 +41,7 @@ type connectTerm struct {
 
 func startConnectTerm(t *testing.T, args ...string) *connectTerm {
 	t.Helper()
-	ct := &connectTerm{screen: newConnectBuffer(), done: make(chan struct{}), read: make(chan struct{}), cache: t.TempDir()}
+	ct := &connectTerm{screen: new(testutil.Buffer), done: make(chan struct{}), read: make(chan struct{}), cache: t.TempDir()}
 	cmd := exec.Command(connectBinary(t), append([]string{"connect"}, args...)...)
 	cmd.Env = append(connectEnv(t), "TERM=xterm", "XDG_CACHE_HOME="+ct.cache)
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
@@ -78,7 +79,7 @@ func startConnectTerm(t *testing.T, args ...string) *connectTerm {
 
 func (ct *connectTerm) waitFor(t *testing.T, re string) {
 	t.Helper()
-	ct.screen.waitFor(t, "the terminal", regexp.MustCompile(re))
+	ct.screen.WaitFor(t, "the terminal", regexp.MustCompile(re))
 }
 
 // typeLine types s and Enter (a carriage return, as a terminal sends it).

@@ -20,6 +20,9 @@ type connectSession struct {
 	out   *connectOutput
 	input connectInputMode
 	task  *uni.SocketTask
+	// showPings shows the server's pings: always in the REPL, with -v or
+	// -P in the other modes, whose stderr a script may be reading.
+	showPings bool
 
 	closeEvent chan struct{} // closed by the task's close listener
 	ended      chan struct{} // closed once the end was shown
@@ -56,6 +59,9 @@ func (s *connectSession) attach(t *uni.SocketTask) {
 		s.mu.Unlock()
 		close(s.closeEvent)
 	})
+	if s.showPings {
+		t.OnPing(s.out.ping)
+	}
 }
 
 // receive shows every message until the socket closes, then the error
@@ -194,13 +200,19 @@ func (s *connectSession) settle(ctx context.Context) {
 	s.close(1000, "")
 }
 
-// ping sends one ping and shows the pong's round trip (unless quiet) or
-// the failure.
-func (s *connectSession) ping(ctx context.Context, timeout time.Duration, quiet bool) {
+// ping sends one ping, carrying payload unless it is nil, and shows the
+// pong's round trip (unless quiet) or the failure.
+func (s *connectSession) ping(ctx context.Context, timeout time.Duration, payload []byte, quiet bool) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
-	if err := s.task.Ping(ctx); err != nil {
+	var err error
+	if payload == nil {
+		err = s.task.Ping(ctx)
+	} else {
+		err = s.task.PingPayload(ctx, payload)
+	}
+	if err != nil {
 		s.out.errorf("ping failed: %v", err)
 		return
 	}
@@ -219,7 +231,7 @@ func (s *connectSession) startPings(ctx context.Context, interval time.Duration,
 		for {
 			select {
 			case <-tick.C:
-				s.ping(ctx, interval, !verbose)
+				s.ping(ctx, interval, nil, !verbose)
 			case <-s.ended:
 				return
 			case <-ctx.Done():

@@ -22,6 +22,7 @@ import (
 	"github.com/spf13/pflag"
 	"go.uber.org/goleak"
 
+	"github.com/unisocket/unisocket/internal/testutil"
 	"github.com/unisocket/unisocket/server"
 )
 
@@ -104,55 +105,11 @@ func connectEnv(t *testing.T, extra ...string) []string {
 	return append(env, extra...)
 }
 
-// connectBuffer is output that a test can wait on.
-type connectBuffer struct {
-	mu      sync.Mutex
-	buf     bytes.Buffer
-	changed chan struct{} // closed and replaced at every write
-}
-
-func newConnectBuffer() *connectBuffer { return &connectBuffer{changed: make(chan struct{})} }
-
-func (b *connectBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	close(b.changed)
-	b.changed = make(chan struct{})
-	return b.buf.Write(p)
-}
-
-func (b *connectBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// waitFor waits until the output matches re.
-func (b *connectBuffer) waitFor(t *testing.T, what string, re *regexp.Regexp) {
-	t.Helper()
-	timeout := time.NewTimer(connectGuard)
-	defer timeout.Stop()
-	for {
-		b.mu.Lock()
-		ok := re.Match(b.buf.Bytes())
-		changed := b.changed
-		b.mu.Unlock()
-		if ok {
-			return
-		}
-		select {
-		case <-changed:
-		case <-timeout.C:
-			t.Fatalf("%s never matched %v; got:\n%s", what, re, b.String())
-		}
-	}
-}
-
 // connectProc is a running `unisocket connect`.
 type connectProc struct {
 	cmd            *exec.Cmd
 	stdin          io.WriteCloser
-	stdout, stderr *connectBuffer
+	stdout, stderr *testutil.Buffer
 	done           chan struct{}
 	code           int
 }
@@ -161,7 +118,7 @@ type connectProc struct {
 // test's cleanup ends it if the test did not wait for it.
 func startConnect(t *testing.T, env []string, args ...string) *connectProc {
 	t.Helper()
-	p := &connectProc{stdout: newConnectBuffer(), stderr: newConnectBuffer(), done: make(chan struct{})}
+	p := &connectProc{stdout: new(testutil.Buffer), stderr: new(testutil.Buffer), done: make(chan struct{})}
 	p.cmd = exec.Command(connectBinary(t), append([]string{"connect"}, args...)...)
 	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
@@ -252,11 +209,11 @@ func TestConnectPipeSendsLinesAndPrintsReplies(t *testing.T) {
 	srv := connectServer(t, server.Options{})
 	p := startConnect(t, connectEnv(t), srv.URL()+"/chat")
 	p.write(t, "hello\n")
-	p.stdout.waitFor(t, "stdout", regexp.MustCompile(`^hello\n$`))
+	p.stdout.WaitFor(t, "stdout", regexp.MustCompile(`^hello\n$`))
 	p.write(t, "{\"op\":\"ping\"}\r\n") // CRLF input is one line too
-	p.stdout.waitFor(t, "stdout", regexp.MustCompile(`\{"op":"ping"\}\n$`))
+	p.stdout.WaitFor(t, "stdout", regexp.MustCompile(`\{"op":"ping"\}\n$`))
 	p.write(t, "\n") // an empty line is an empty message
-	p.stdout.waitFor(t, "stdout", regexp.MustCompile(`\}\n\n$`))
+	p.stdout.WaitFor(t, "stdout", regexp.MustCompile(`\}\n\n$`))
 	p.write(t, "last line without newline")
 	_ = p.stdin.Close()
 	if code := p.wait(t); code != exitOK {
@@ -310,11 +267,11 @@ func TestConnectPipeBinary(t *testing.T) {
 	t.Run("hex", func(t *testing.T) {
 		p := startConnect(t, connectEnv(t), "--binary", srv.URL()+"/")
 		p.write(t, "48 65 6c 6c 6f\n")
-		p.stdout.waitFor(t, "stdout", regexp.MustCompile(`^48656c6c6f\n$`))
+		p.stdout.WaitFor(t, "stdout", regexp.MustCompile(`^48656c6c6f\n$`))
 		p.write(t, "0x00ff\n")
-		p.stdout.waitFor(t, "stdout", regexp.MustCompile(`\n00ff\n$`))
+		p.stdout.WaitFor(t, "stdout", regexp.MustCompile(`\n00ff\n$`))
 		p.write(t, "not hex\n")
-		p.stderr.waitFor(t, "stderr", regexp.MustCompile(`not sent: not hex`))
+		p.stderr.WaitFor(t, "stderr", regexp.MustCompile(`not sent: not hex`))
 		_ = p.stdin.Close()
 		if code := p.wait(t); code != exitFailure {
 			t.Errorf("exit status %d, want 1 (a line could not be sent)", code)
@@ -323,7 +280,7 @@ func TestConnectPipeBinary(t *testing.T) {
 	t.Run("base64", func(t *testing.T) {
 		p := startConnect(t, connectEnv(t), "--base64", srv.URL()+"/")
 		p.write(t, "aGVsbG8=\n")
-		p.stdout.waitFor(t, "stdout", regexp.MustCompile(`^aGVsbG8=\n$`))
+		p.stdout.WaitFor(t, "stdout", regexp.MustCompile(`^aGVsbG8=\n$`))
 		_ = p.stdin.Close()
 		if code := p.wait(t); code != exitOK {
 			t.Errorf("exit status %d, want 0; stderr:\n%s", code, p.stderr)
@@ -332,7 +289,7 @@ func TestConnectPipeBinary(t *testing.T) {
 	t.Run("text in, binary out", func(t *testing.T) {
 		p := startConnect(t, connectEnv(t), srv.URL()+"/?binary=1")
 		p.write(t, "hi\n")
-		p.stdout.waitFor(t, "stdout", regexp.MustCompile(`^6869\n$`))
+		p.stdout.WaitFor(t, "stdout", regexp.MustCompile(`^6869\n$`))
 		_ = p.stdin.Close()
 		if code := p.wait(t); code != exitOK {
 			t.Errorf("exit status %d, want 0; stderr:\n%s", code, p.stderr)
@@ -390,7 +347,7 @@ func TestConnectEmbeddedServer(t *testing.T) {
 	connectLeakCheck(t)
 	p := startConnect(t, connectEnv(t))
 	p.write(t, "hi\n")
-	p.stdout.waitFor(t, "stdout", regexp.MustCompile(`^hi\n$`))
+	p.stdout.WaitFor(t, "stdout", regexp.MustCompile(`^hi\n$`))
 	_ = p.stdin.Close()
 	if code := p.wait(t); code != exitOK {
 		t.Fatalf("exit status %d; stderr:\n%s", code, p.stderr)
@@ -443,7 +400,7 @@ func TestConnectPingInterval(t *testing.T) {
 	connectLeakCheck(t)
 	srv := connectServer(t, server.Options{})
 	p := startConnect(t, connectEnv(t), "-v", "--ping-interval", "250ms", srv.URL()+"/")
-	p.stderr.waitFor(t, "stderr", regexp.MustCompile(`\* pong after [0-9.]+[µm]?s\n(.|\n)*\* pong after`))
+	p.stderr.WaitFor(t, "stderr", regexp.MustCompile(`\* pong after [0-9.]+[µm]?s\n(.|\n)*\* pong after`))
 	_ = p.stdin.Close()
 	if code := p.wait(t); code != exitOK {
 		t.Fatalf("exit status %d; stderr:\n%s", code, p.stderr)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/unisocket/unisocket/internal/testutil"
 	"github.com/unisocket/unisocket/load"
 )
 
@@ -253,7 +254,7 @@ func TestLoadInterrupt(t *testing.T) {
 			cmd := exec.Command(connectBinary(t), "load", "--quiet", "testdata/load/hold.js", "--vus", "2", "--duration", "10m",
 				"--graceful-stop", c.grace, "--summary-export", sum)
 			cmd.Env = connectEnv(t)
-			stdout := newConnectBuffer()
+			stdout := new(testutil.Buffer)
 			var stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = stdout, &stderr
 			if err := cmd.Start(); err != nil {
@@ -333,7 +334,7 @@ func TestLoadProgressLines(t *testing.T) {
 	cmd := exec.Command(connectBinary(t), "load", "testdata/load/hold.js", "--vus", "2", "--duration", "10m",
 		"--graceful-stop", "100ms", "--progress-interval", "100ms")
 	cmd.Env = connectEnv(t)
-	stderr := newConnectBuffer()
+	stderr := new(testutil.Buffer)
 	cmd.Stderr = stderr
 	done := make(chan error, 1)
 	if err := cmd.Start(); err != nil {
@@ -341,7 +342,7 @@ func TestLoadProgressLines(t *testing.T) {
 	}
 	go func() { done <- cmd.Wait() }()
 	// Both VUs hold a socket until the test stops: a line shows them.
-	stderr.waitFor(t, "a progress line with 2 VUs and 2 open sockets", regexp.MustCompile(`(?m)^ *\d+s  vus 2  open sockets 2  msgs 0 sent, 0 received \(0/s\)  errors 0  iterations 0$`))
+	stderr.WaitFor(t, "a progress line with 2 VUs and 2 open sockets", regexp.MustCompile(`(?m)^ *\d+s  vus 2  open sockets 2  msgs 0 sent, 0 received \(0/s\)  errors 0  iterations 0$`))
 	_ = cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case <-done:
@@ -361,7 +362,7 @@ func TestLoadMetricsAddr(t *testing.T) {
 	cmd := exec.Command(connectBinary(t), "load", "--quiet", "testdata/load/hold.js", "--vus", "2", "--duration", "10m",
 		"--graceful-stop", "100ms", "--metrics-addr", "127.0.0.1:0")
 	cmd.Env = connectEnv(t)
-	stdout, stderr := newConnectBuffer(), newConnectBuffer()
+	stdout, stderr := new(testutil.Buffer), new(testutil.Buffer)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -378,8 +379,8 @@ func TestLoadMetricsAddr(t *testing.T) {
 		}
 	}()
 	addrRe := regexp.MustCompile(`Prometheus metrics at http://(127\.0\.0\.1:\d+)/metrics`)
-	stderr.waitFor(t, "the metrics address", addrRe)
-	stdout.waitFor(t, "both VUs' sockets open", regexp.MustCompile(`(?s)open\n.*open\n`))
+	stderr.WaitFor(t, "the metrics address", addrRe)
+	stdout.WaitFor(t, "both VUs' sockets open", regexp.MustCompile(`(?s)open\n.*open\n`))
 	addr := addrRe.FindStringSubmatch(stderr.String())[1]
 	// The samples reach the endpoint within a second: look until they do.
 	deadline := time.Now().Add(safetyNetLoad)
@@ -434,7 +435,7 @@ func TestLoadProgressOnATerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	screen := newConnectBuffer()
+	screen := new(testutil.Buffer)
 	read := make(chan struct{})
 	go func() {
 		defer close(read)
@@ -455,12 +456,12 @@ func TestLoadProgressOnATerminal(t *testing.T) {
 		_ = ptmx.Close()
 		<-read
 	}()
-	screen.waitFor(t, "a progress line rewritten in place", regexp.MustCompile(`\r\x1b\[K *\d+s  vus 2  open sockets 2  msgs 0 sent`))
+	screen.WaitFor(t, "a progress line rewritten in place", regexp.MustCompile(`\r\x1b\[K *\d+s  vus 2  open sockets 2  msgs 0 sent`))
 	if _, err := ptmx.Write([]byte{3}); err != nil { // Ctrl-C
 		t.Fatal(err)
 	}
-	screen.waitFor(t, "the graceful stop", regexp.MustCompile(`stopping: running iterations have 100ms to end`))
-	screen.waitFor(t, "the summary", regexp.MustCompile(`iterations_interrupted\.*: 2`))
+	screen.WaitFor(t, "the graceful stop", regexp.MustCompile(`stopping: running iterations have 100ms to end`))
+	screen.WaitFor(t, "the summary", regexp.MustCompile(`iterations_interrupted\.*: 2`))
 	select {
 	case <-done:
 	case <-time.After(safetyNetLoad):

@@ -59,7 +59,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		defer cancel()
 	}
 
-	rt := js.New(js.Options{Config: ucfg, Stdout: stdout, Stderr: stderr})
+	rt := js.New(js.Options{Config: ucfg, Stdout: stdout, Stderr: stderr, PerMessageDeflate: cfg.compress})
 	err = rt.RunFile(ctx, cfg.file)
 	return reportRun(ctx, err, cfg, stderr)
 }

@@ -12,6 +12,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/unisocket/unisocket/internal/testutil"
 	"github.com/unisocket/unisocket/server"
 )
 
@@ -342,17 +343,101 @@ uni.connectSocket({url: '`+plain.URL()+`/', fail: function (r) { console.log(r.e
 func TestRunThroughProxy(t *testing.T) {
 	checkRunLeaks(t)
 	srv, _ := startServer(t, false)
-	p := startConnectTestProxy(t, &connectTestProxy{route: srv.Addr()})
+	p := (&testutil.Proxy{Route: srv.Addr()}).Start(t)
 	_, port, _ := net.SplitHostPort(srv.Addr())
 	script := writeScript(t, "proxied.js", `
 uni.onSocketClose(function (r) { console.log("closed", r.code); });
 uni.connectSocket({ url: "ws://ws.test:`+port+`/?close=1000" });
 `)
-	code, stdout, stderr := runCLI(script, "--proxy", p.url("http"))
+	code, stdout, stderr := runCLI(script, "--proxy", p.URL("http"))
 	if code != exitOK || stdout != "closed 1000\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	if got := p.requests(); len(got) != 1 || !strings.HasPrefix(got[0], "CONNECT ws.test:"+port) {
+	if got := p.Requests(); len(got) != 1 || !strings.HasPrefix(got[0], "CONNECT ws.test:"+port) {
 		t.Errorf("the proxy saw %q, want one CONNECT ws.test:%s", got, port)
+	}
+}
+
+// runProbeDeflate connects three sockets to ?inspect=1: one without
+// perMessageDeflate, one with false, one with true; each prints whether
+// its handshake offered permessage-deflate.
+const runProbeDeflate = `
+function probe(name, extra) {
+  var opts = {url: URL, complete: function () {}};
+  for (var k in extra) opts[k] = extra[k];
+  var task = uni.connectSocket(opts);
+  task.onMessage(function (m) {
+    var offered = JSON.parse(m.data).header["Sec-Websocket-Extensions"];
+    console.log(name + ": " + (offered ? "offered " + offered : "not offered"));
+    task.close({});
+  });
+}
+probe("unset", {});
+probe("false", {perMessageDeflate: false});
+probe("true", {perMessageDeflate: true});
+`
+
+// TestRunCompress: --compress makes perMessageDeflate default to true;
+// a script's own value still decides.
+func TestRunCompress(t *testing.T) {
+	checkRunLeaks(t)
+	srv, _ := startServer(t, false)
+	script := writeScript(t, "main.js", "var URL = '"+srv.URL()+"/?inspect=1&compress=1';\n"+runProbeDeflate)
+	const offered = "offered permessage-deflate; client_max_window_bits"
+	for _, tc := range []struct {
+		flags []string
+		want  []string
+	}{
+		{nil, []string{"false: not offered", "true: " + offered, "unset: not offered"}},
+		{[]string{"--compress"}, []string{"false: not offered", "true: " + offered, "unset: " + offered}},
+	} {
+		code, stdout, stderr := runCLI(append([]string{script}, tc.flags...)...)
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		slices.Sort(lines)
+		if code != exitOK || stderr != "" || !slices.Equal(lines, tc.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q", tc.flags, code, stdout, stderr, tc.want)
+		}
+	}
+}
+
+// TestRunMaxMessage: --max-message limits what every socket of the script
+// accepts; a larger message fails the socket with 1009.
+func TestRunMaxMessage(t *testing.T) {
+	checkRunLeaks(t)
+	srv, _ := startServer(t, false)
+	script := writeScript(t, "main.js", `
+var task = uni.connectSocket({url: '`+srv.URL()+`/?send=1&size=1025&close=1000', complete: function () {}});
+task.onMessage(function (m) { console.log("message of " + m.data.length); });
+task.onError(function (r) { console.log("error " + r.errMsg); });
+task.onClose(function (r) { console.log("close " + r.code); });
+`)
+	code, stdout, _ := runCLI(script)
+	if code != exitOK || stdout != "message of 1025\nclose 1000\n" {
+		t.Errorf("without --max-message: exit %d, stdout %q; want the message", code, stdout)
+	}
+	code, stdout, stderr := runCLI(script, "--max-message", "1KiB")
+	if !strings.Contains(stdout, "close 1006\n") || !strings.Contains(stdout, "read limit") || strings.Contains(stdout, "message of") {
+		t.Errorf("--max-message 1KiB: exit %d, stdout %q, stderr %q; want the socket failed, no message", code, stdout, stderr)
+	}
+}
+
+// TestRunTimeoutGroupsSockets: a script stopped with hundreds of sockets
+// pending names each URL once, with its count, and counts the URLs past
+// the first few instead of naming them.
+func TestRunTimeoutGroupsSockets(t *testing.T) {
+	checkRunLeaks(t)
+	srv, _ := startServer(t, false)
+	base := srv.URL() + "/?hang=1"
+	script := writeScript(t, "main.js", `
+function open(url) { uni.connectSocket({url: url, complete: function () {}}); }
+for (var i = 0; i < 250; i++) open("`+base+`&a");
+for (var i = 0; i < 40; i++) open("`+base+`&b");
+for (var i = 0; i < 10; i++) open("`+base+`&c" + i);
+`)
+	code, stdout, stderr := runCLI(script, "--timeout-ms", "1000")
+	want := "unisocket run: timed out after 1000 ms (--timeout-ms); still pending: 300 sockets connecting: " +
+		base + "&a (250), " + base + "&b (40), " + base + "&c0, " + base + "&c1, " + base + "&c2 and 7 more URLs\n"
+	if code != exitFailure || stdout != "" || stderr != want {
+		t.Fatalf("exit %d, stdout %q, stderr:\n%s\nwant:\n%s", code, stdout, stderr, want)
 	}
 }

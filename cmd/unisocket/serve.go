@@ -22,6 +22,7 @@ type serveConfig struct {
 	opts    server.Options // Logf is set by serve
 	certOut string         // where to write the certificate's PEM, with TLS
 	quiet   bool
+	replies []string // --reply MATCH=REPLY, read into opts.Replies
 }
 
 // serveDefaultCertOut is where --tls writes the certificate unless
@@ -35,6 +36,9 @@ const serveExamples = `Examples:
       reachable from other machines, e.g. a phone on the same network
   unisocket serve --tls --host dev.example.com --cert-out dev.pem
       wss:// with a certificate for dev.example.com too; trust dev.pem in the client
+  unisocket serve --reply ping=pong --reply '{"op":"hi"}={"op":"hello"}' --log-messages
+      answer the text message "ping" with "pong" and {"op":"hi"} with
+      {"op":"hello"}, echo the others, and log each message
 
 Then point a client at a URL with the behaviour in its query:
   ws://127.0.0.1:8080/chat?send=3
@@ -67,6 +71,8 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (cfg serveConfig, 
 	fs.StringArrayVar(&cfg.opts.Hosts, "host", nil, "extra DNS `NAME` or IP for the certificate (repeat for more; needs --tls)")
 	fs.StringVar(&cfg.certOut, "cert-out", "", "write the certificate's PEM to `FILE` (needs --tls; default "+serveDefaultCertOut+")")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "do not log connections or show the behaviour table")
+	fs.BoolVar(&cfg.opts.LogMessages, "log-messages", false, fmt.Sprintf("log each message a client sends, and each --reply, with its type, size and first %d bytes (text quoted, binary in hex)", server.LogPayloadMax))
+	fs.StringArrayVar(&cfg.replies, "reply", nil, "answer a text message equal to MATCH with REPLY instead of its echo; `MATCH=REPLY` is split at the first = (repeat for more)")
 	help := func(w io.Writer) {
 		printHelp(w, fs, "Usage: unisocket serve [flags]\n\nRuns the embedded WebSocket test server until Ctrl-C or SIGTERM. Every path\nechoes each message with its type; query parameters choose other behaviours\nand combine:\n\n"+server.BehaviourTable()+"\nFlags:\n", serveExamples)
 	}
@@ -81,6 +87,22 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (cfg serveConfig, 
 	}
 	if slices.Contains(cfg.opts.Hosts, "") {
 		return fail("--host: empty host name")
+	}
+	if cfg.quiet && cfg.opts.LogMessages {
+		return fail("--log-messages and --quiet exclude each other: --quiet turns the log off")
+	}
+	for _, r := range cfg.replies {
+		match, reply, ok := strings.Cut(r, "=")
+		if !ok {
+			return fail("--reply %q: want MATCH=REPLY, e.g. --reply ping=pong", r)
+		}
+		if _, dup := cfg.opts.Replies[match]; dup {
+			return fail("--reply %q: %q already has a reply", r, match)
+		}
+		if cfg.opts.Replies == nil {
+			cfg.opts.Replies = map[string]string{}
+		}
+		cfg.opts.Replies[match] = reply
 	}
 	if !cfg.opts.TLS {
 		if cfg.certOut != "" {

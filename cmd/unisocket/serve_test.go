@@ -11,80 +11,37 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 	"go.uber.org/goleak"
+
+	"github.com/unisocket/unisocket/internal/testutil"
 )
 
 // serveGuard bounds every wait in the serve tests so that a bug fails
 // instead of hanging; it asserts nothing about speed.
 const serveGuard = 10 * time.Second
 
-// serveOutput is a writer that a test can wait on.
-type serveOutput struct {
-	mu      sync.Mutex
-	buf     bytes.Buffer
-	changed chan struct{} // closed and replaced at every write
-}
-
-func newServeOutput() *serveOutput { return &serveOutput{changed: make(chan struct{})} }
-
-func (o *serveOutput) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	close(o.changed)
-	o.changed = make(chan struct{})
-	return o.buf.Write(p)
-}
-
-func (o *serveOutput) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.String()
-}
-
-// waitFor waits until the output matches re and returns the match.
-func (o *serveOutput) waitFor(t *testing.T, re *regexp.Regexp) string {
-	t.Helper()
-	timeout := time.NewTimer(serveGuard)
-	defer timeout.Stop()
-	for {
-		o.mu.Lock()
-		m := re.FindString(o.buf.String())
-		changed := o.changed
-		o.mu.Unlock()
-		if m != "" {
-			return m
-		}
-		select {
-		case <-changed:
-		case <-timeout.C:
-			t.Fatalf("output never matched %v; got:\n%s", re, o.String())
-		}
-	}
-}
-
 var serveURLPattern = regexp.MustCompile(`listening on (wss?://127\.0\.0\.1:[0-9]+)`)
 
 // serveURL waits for the whole start-up banner and returns its URL.
-func serveURL(t *testing.T, stdout *serveOutput) string {
+func serveURL(t *testing.T, stdout *testutil.Buffer) string {
 	t.Helper()
-	stdout.waitFor(t, regexp.MustCompile(`Press Ctrl-C to stop`))
-	return serveURLPattern.FindStringSubmatch(stdout.waitFor(t, serveURLPattern))[1]
+	stdout.WaitFor(t, "stdout", regexp.MustCompile(`Press Ctrl-C to stop`))
+	return serveURLPattern.FindStringSubmatch(stdout.WaitFor(t, "stdout", serveURLPattern))[1]
 }
 
 // startServe runs serve in the background until the test ends, and then
 // checks that it left no goroutine behind.
-func startServe(t *testing.T, cfg serveConfig) (stdout, stderr *serveOutput) {
+func startServe(t *testing.T, cfg serveConfig) (stdout, stderr *testutil.Buffer) {
 	t.Helper()
 	before := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, before) }) // runs after the stop below
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr = newServeOutput(), newServeOutput()
+	stdout, stderr = new(testutil.Buffer), new(testutil.Buffer)
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, cfg, stdout, stderr) }()
 	t.Cleanup(func() {
@@ -142,8 +99,8 @@ func TestServePrintsURLAndServes(t *testing.T) {
 		}
 	}
 	serveDialEcho(t, u+"/chat?send=1", nil)
-	stderr.waitFor(t, regexp.MustCompile(`#1 GET /chat\?send=1 from 127\.0\.0\.1`))
-	stderr.waitFor(t, regexp.MustCompile(`#1 closed by the client with 1000`))
+	stderr.WaitFor(t, "stderr", regexp.MustCompile(`#1 GET /chat\?send=1 from 127\.0\.0\.1`))
+	stderr.WaitFor(t, "stderr", regexp.MustCompile(`#1 closed by the client with 1000`))
 }
 
 func TestServeQuiet(t *testing.T) {
@@ -195,7 +152,7 @@ func TestServeTLSDefaultCertOut(t *testing.T) {
 }
 
 func TestServeStopsOnSIGTERM(t *testing.T) {
-	stdout, stderr := newServeOutput(), newServeOutput()
+	stdout, stderr := new(testutil.Buffer), new(testutil.Buffer)
 	done := make(chan int, 1)
 	go func() { done <- run([]string{"serve", "--addr", "127.0.0.1:0", "--quiet"}, stdout, stderr) }()
 	u := serveURL(t, stdout) // printed after the signal handler is installed
@@ -232,6 +189,9 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--cert-out", "x.pem"}, "--cert-out needs --tls"},
 		{[]string{"--host", "a.example"}, "--host needs --tls"},
 		{[]string{"--tls", "--host="}, "empty host name"},
+		{[]string{"--reply", "ping"}, `--reply "ping": want MATCH=REPLY`},
+		{[]string{"--reply", "a=b", "--reply", "a=c"}, `--reply "a=c": "a" already has a reply`},
+		{[]string{"--log-messages", "--quiet"}, "--log-messages and --quiet exclude each other"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(append([]string{"serve"}, tc.args...), &stdout, &stderr)
@@ -295,4 +255,35 @@ func TestServePortInUse(t *testing.T) {
 	if code != exitFailure || !strings.Contains(stderr.String(), "--addr 127.0.0.1:0 picks a free one") || strings.Count(stderr.String(), "\n") != 1 {
 		t.Errorf("exit %d, stderr %q; want 1 and one line suggesting --addr 127.0.0.1:0", code, stderr.String())
 	}
+}
+
+// TestServeRepliesAndLogMessages: --reply answers its MATCH (split at the
+// first =, so a reply may hold =) and --log-messages logs both ways.
+func TestServeRepliesAndLogMessages(t *testing.T) {
+	cfg, code, ok := parseServeFlags([]string{"--addr", "127.0.0.1:0", "--reply", "ping=pong", "--reply", "q=a=b", "--log-messages"}, &bytes.Buffer{}, &bytes.Buffer{})
+	if !ok {
+		t.Fatalf("parseServeFlags: exit code %d", code)
+	}
+	stdout, stderr := startServe(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), serveGuard)
+	defer cancel()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	c, _, err := websocket.Dial(ctx, serveURL(t, stdout)+"/", &websocket.DialOptions{HTTPClient: &http.Client{Transport: tr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	for _, tc := range [][2]string{{"ping", "pong"}, {"q", "a=b"}, {"other", "other"}} {
+		if err := c.Write(ctx, websocket.MessageText, []byte(tc[0])); err != nil {
+			t.Fatal(err)
+		}
+		if _, p, err := c.Read(ctx); err != nil || string(p) != tc[1] {
+			t.Fatalf("sent %q, got %q (%v); want %q", tc[0], p, err, tc[1])
+		}
+	}
+	_ = c.Close(websocket.StatusNormalClosure, "")
+	stderr.WaitFor(t, "stderr", regexp.MustCompile(`#1 received text, 4 bytes: "ping"\n.*#1 replied text, 4 bytes: "pong"\n`))
+	stderr.WaitFor(t, "stderr", regexp.MustCompile(`#1 replied text, 3 bytes: "a=b"`))
+	stderr.WaitFor(t, "stderr", regexp.MustCompile(`#1 received text, 5 bytes: "other"`))
 }

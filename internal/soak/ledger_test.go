@@ -130,7 +130,7 @@ const (
 )
 
 // A ledger is one callback-driven connection's record: the listeners and
-// result callbacks write it on the App's dispatcher, the worker reads it.
+// result callbacks write it on the App's Executor, the worker reads it.
 // A callback that breaks an invariant (a second close event, a second
 // result) reports it at once, whenever it runs.
 type ledger struct {

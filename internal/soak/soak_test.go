@@ -48,7 +48,7 @@ func soakDuration() time.Duration {
 }
 
 // goClientsPerApp: Go clients share Apps, as the parts of one program
-// share its uni-app instance, so that dispatchers and registries hold many
+// share its uni-app instance, so that Executors and registries hold many
 // sockets at once.
 const goClientsPerApp = 12
 

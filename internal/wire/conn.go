@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -74,8 +75,10 @@ type Conn struct {
 	cut           *time.Timer  // the close timeout, once started
 	closeTimedOut bool
 	aborted       bool
-	pings         map[uint64]chan struct{} // Ping's waiters, by payload
+	pings         map[string][]chan struct{} // waiting pings, by payload
 	pingSeq       uint64
+
+	onPing func(p []byte) // DialOptions.OnPing
 }
 
 // Read returns the next data message. Control frames are handled inside.
@@ -123,9 +126,11 @@ func (c *Conn) finish(ce *ClosedError) *ClosedError {
 		ce = &ClosedError{Code: CodeAbnormal, Err: &CloseTimeoutError{Timeout: c.closeTimeout}}
 	}
 	c.end = ce
-	for id, ch := range c.pings {
-		close(ch)
-		delete(c.pings, id)
+	for key, ws := range c.pings {
+		for _, ch := range ws {
+			close(ch)
+		}
+		delete(c.pings, key)
 	}
 	c.mu.Unlock()
 	if c.deflate != nil {
@@ -242,32 +247,54 @@ func (c *Conn) Abort() {
 	_ = c.raw.Close()
 }
 
-// Ping sends a ping and waits for its pong. A reader must be running.
+// Ping sends a ping with a payload of its own choosing and waits for its
+// pong. A reader must be running.
 func (c *Conn) Ping(ctx context.Context) error {
+	c.mu.Lock()
+	c.pingSeq++
+	var p [8]byte
+	binary.BigEndian.PutUint64(p[:], c.pingSeq)
+	c.mu.Unlock()
+	return c.ping(ctx, p[:])
+}
+
+// PingPayload sends a ping carrying p, at most 125 bytes, and waits for a
+// pong carrying the same bytes. A reader must be running. Pings sent at
+// the same time with the same payload are all answered by the first pong
+// that carries it: the protocol cannot tell them apart.
+func (c *Conn) PingPayload(ctx context.Context, p []byte) error {
+	if len(p) > maxControlPayload {
+		return &ControlPayloadError{Frame: "ping", Len: len(p)}
+	}
+	return c.ping(ctx, p)
+}
+
+func (c *Conn) ping(ctx context.Context, p []byte) error {
 	ch := make(chan struct{})
+	key := string(p)
 	c.mu.Lock()
 	if c.end != nil {
 		c.mu.Unlock()
 		return ErrNotConnected
 	}
-	c.pingSeq++
-	id := c.pingSeq
 	if c.pings == nil {
-		c.pings = make(map[uint64]chan struct{})
+		c.pings = make(map[string][]chan struct{})
 	}
-	c.pings[id] = ch
+	c.pings[key] = append(c.pings[key], ch)
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
-		delete(c.pings, id)
+		if rest := slices.DeleteFunc(c.pings[key], func(w chan struct{}) bool { return w == ch }); len(rest) > 0 {
+			c.pings[key] = rest
+		} else {
+			delete(c.pings, key)
+		}
 		c.mu.Unlock()
 	}()
 	if c.closing.Load() {
 		return ErrNotConnected
 	}
-	var p [8]byte
-	binary.BigEndian.PutUint64(p[:], id)
-	if err := c.writeControl(opPing, p[:]); err != nil {
+	if err := c.writeControl(opPing, p); err != nil {
 		return err
 	}
 	select {
@@ -281,16 +308,28 @@ func (c *Conn) Ping(ctx context.Context) error {
 	}
 }
 
-// pongReceived wakes the Ping that sent payload p.
-func (c *Conn) pongReceived(p []byte) {
-	if len(p) != 8 {
-		return // not one of ours: unsolicited pongs are allowed
+// Pong sends an unsolicited pong carrying p, at most 125 bytes: a
+// heartbeat that expects no answer (RFC 6455 5.5.3). Pings are answered
+// without it.
+func (c *Conn) Pong(p []byte) error {
+	if len(p) > maxControlPayload {
+		return &ControlPayloadError{Frame: "pong", Len: len(p)}
 	}
-	id := binary.BigEndian.Uint64(p)
+	if c.closing.Load() || c.over.Load() {
+		return ErrNotConnected
+	}
+	return c.writeControl(opPong, p)
+}
+
+// pongReceived wakes the pings that carried payload p. A pong nobody
+// waits for is allowed and ignored.
+func (c *Conn) pongReceived(p []byte) {
 	c.mu.Lock()
-	if ch, ok := c.pings[id]; ok {
-		close(ch)
-		delete(c.pings, id)
+	if ws, ok := c.pings[string(p)]; ok {
+		for _, ch := range ws {
+			close(ch)
+		}
+		delete(c.pings, string(p))
 	}
 	c.mu.Unlock()
 }

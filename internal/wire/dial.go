@@ -49,6 +49,11 @@ type DialOptions struct {
 	CloseTimeout time.Duration
 	// Transport carries the handshake; nil means a default transport.
 	Transport *Transport
+	// OnPing, when set, is told of each ping the server sends, with its
+	// payload, just before the pong answers it. It runs on the goroutine
+	// that calls Read and holds reading up while it runs, so it must not
+	// block; p is valid only during the call.
+	OnPing func(p []byte)
 }
 
 // TransportOptions configures how handshakes reach the network.
@@ -111,6 +116,8 @@ var defaultTransport = sync.OnceValue(func() *Transport { return NewTransport(Tr
 // records it, so that the Conn can cut it without blocking and read it
 // directly.
 func (t *Transport) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	ctx, stop := boundByHandshake(ctx)
+	defer stop()
 	c, err := t.dial(ctx, network, addr)
 	if err != nil {
 		return nil, err
@@ -122,10 +129,28 @@ func (t *Transport) dialContext(ctx context.Context, network, addr string) (net.
 	return u, nil
 }
 
+// boundByHandshake returns a context that also ends when the handshake
+// that asked for this dial ends. net/http dials with a context detached
+// from the request's cancellation, so that another request may use the
+// connection; a handshake's connection is never shared, and a TCP connect
+// or TLS handshake that the server never answers would otherwise outlive
+// the connect timeout, holding a goroutine and a socket.
+func boundByHandshake(ctx context.Context) (context.Context, context.CancelFunc) {
+	rec, ok := ctx.Value(rawConnKey{}).(*rawConnRecord)
+	if !ok || rec.handshake == nil {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	stopAfter := context.AfterFunc(rec.handshake, cancel)
+	return ctx, func() { stopAfter(); cancel() }
+}
+
 // dialTLSContext runs the TLS handshake itself, where net/http would, so
 // that its failure arrives as a typed error (tlsHandshakeError) whatever
 // crypto/tls reports. The handshake context bounds it.
 func (t *Transport) dialTLSContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	ctx, stop := boundByHandshake(ctx)
+	defer stop()
 	c, err := t.dialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err
@@ -159,8 +184,9 @@ func (e *tlsHandshakeError) Unwrap() error { return e.err }
 type rawConnKey struct{}
 
 type rawConnRecord struct {
-	mu sync.Mutex
-	c  *upgradeConn
+	handshake context.Context // the handshake's own context, cancellation and all
+	mu        sync.Mutex
+	c         *upgradeConn
 }
 
 func (r *rawConnRecord) set(c *upgradeConn) {
@@ -190,7 +216,7 @@ func Dial(ctx context.Context, opts DialOptions) (*Conn, *Handshake, error) {
 	if tr == nil {
 		tr = defaultTransport()
 	}
-	rec := &rawConnRecord{}
+	rec := &rawConnRecord{handshake: ctx}
 	ctx = context.WithValue(ctx, rawConnKey{}, rec)
 	fail := func(kind Kind, status int, err error) (*Conn, *Handshake, error) {
 		return nil, nil, &HandshakeError{Kind: kind, URL: opts.URL, Status: status, Err: err}
@@ -267,6 +293,7 @@ func Dial(ctx context.Context, opts DialOptions) (*Conn, *Handshake, error) {
 		closeTimeout: closeTimeout,
 		readLimit:    limit,
 		deflate:      d,
+		onPing:       opts.OnPing,
 	}
 	c.r.rules.allowRSV1 = d != nil
 	if !tlsOn {

@@ -117,6 +117,18 @@ func (e *MessageTooBigError) Error() string {
 	return fmt.Sprintf("received a message over the read limit; closed the connection with 1009 (the limit is %d bytes)", e.Limit)
 }
 
+// ControlPayloadError reports a ping or pong payload longer than the 125
+// bytes a control frame holds (RFC 6455 5.5); nothing was sent.
+type ControlPayloadError struct {
+	Frame string // "ping" or "pong"
+	Len   int
+}
+
+// Error names the frame and both lengths.
+func (e *ControlPayloadError) Error() string {
+	return fmt.Sprintf("a %s's payload is at most %d bytes; this one is %d", e.Frame, maxControlPayload, e.Len)
+}
+
 // DroppedError is the cause of a connection that ended without a close
 // frame: the server closed or reset the TCP connection, or it broke.
 type DroppedError struct{ Err error }

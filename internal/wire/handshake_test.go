@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -163,5 +164,45 @@ func TestHandshakeRefusedAndTLS(t *testing.T) {
 	_, _, err = Dial(ctx, DialOptions{URL: srv.url, Transport: NewTransport(TransportOptions{})})
 	if !errors.As(err, &he) || he.Kind != KindTLS {
 		t.Errorf("untrusted certificate: err = %v, want KindTLS", err)
+	}
+}
+
+// A TLS handshake the server never answers ends with the handshake's
+// context: net/http dials on a context of its own, and the dial must not
+// outlive the connect timeout (a goroutine and a socket per attempt).
+func TestUnansweredTLSHandshakeEndsWithTheDial(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	cut := make(chan error, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			cut <- err
+			return
+		}
+		defer c.Close()
+		_ = c.SetReadDeadline(time.Now().Add(safety))
+		// Read the ClientHello and answer nothing; the read ends when
+		// the client cuts the connection.
+		_, err = io.Copy(io.Discard, c)
+		cut <- err
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, _, err = Dial(ctx, DialOptions{URL: "wss://" + ln.Addr().String() + "/", Transport: NewTransport(TransportOptions{})})
+	var he *HandshakeError
+	if !errors.As(err, &he) {
+		t.Fatalf("Dial = %v, want a *HandshakeError", err)
+	}
+	select {
+	case err := <-cut:
+		if err != nil {
+			t.Fatalf("the server's read ended with %v; want the client to close the connection (EOF)", err)
+		}
+	case <-time.After(2 * safety):
+		t.Fatal("the client never closed the connection")
 	}
 }

@@ -184,6 +184,9 @@ func (c *Conn) readMessage() (Message, error) {
 			}
 			switch h.opcode {
 			case opPing:
+				if c.onPing != nil {
+					c.onPing(p)
+				}
 				if !c.closing.Load() {
 					_ = c.writeControl(opPong, p)
 				}

@@ -1,0 +1,4 @@
+// No url at all.
+var task = uni.connectSocket(withCbs('connectSocket', {}));
+log('returned', typeof task);
+later(200, end);
