@@ -139,15 +139,10 @@ func (m *modules) loadSource(r *Runtime, abs, src string, main bool) (goja.Value
 		src = "//" + src[2:] // a shebang line; same length, same positions
 	}
 	m.sources[abs] = src
-	ast, err := parser.ParseFile(nil, abs, wrapperPrefix+src+wrapperSuffix, 0, parser.WithDisableSourceMaps)
+	prg, err := r.programs.get(abs, src, r.compile)
 	if err != nil {
 		delete(m.cache, abs)
-		return nil, r.newCompileError(abs, err)
-	}
-	prg, err := goja.CompileAST(ast, false)
-	if err != nil {
-		delete(m.cache, abs)
-		return nil, r.compilerError(abs, err)
+		return nil, err
 	}
 	fnv, err := vm.RunProgram(prg)
 	if err != nil {
@@ -167,6 +162,19 @@ func (m *modules) loadSource(r *Runtime, abs, src string, main bool) (goja.Value
 	}
 	_ = module.Set("loaded", true)
 	return module.Get("exports"), nil
+}
+
+// compile compiles the module in file abs, wrapped as CommonJS.
+func (r *Runtime) compile(abs, src string) (*goja.Program, error) {
+	ast, err := parser.ParseFile(nil, abs, wrapperPrefix+src+wrapperSuffix, 0, parser.WithDisableSourceMaps)
+	if err != nil {
+		return nil, r.newCompileError(abs, err)
+	}
+	prg, err := goja.CompileAST(ast, false)
+	if err != nil {
+		return nil, r.compilerError(abs, err)
+	}
+	return prg, nil
 }
 
 // compilerError converts an error of goja's compiler (an early error the

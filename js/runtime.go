@@ -30,6 +30,10 @@ type Options struct {
 	// os.Stderr.
 	Stderr io.Writer
 
+	// Programs, when not nil, keeps the compiled modules for other
+	// Runtimes that run the same files; see Programs.
+	Programs *Programs
+
 	// PerMessageDeflate is the default of connectSocket's
 	// perMessageDeflate option, for the calls that do not give it: the
 	// CLI's run --compress.
@@ -46,10 +50,11 @@ type Runtime struct {
 	stdout io.Writer
 	stderr io.Writer // shared with the App's ErrorLog, hence locked
 
-	loop    queue
-	timers  timers
-	mods    modules
-	helpers helpers
+	loop     queue
+	programs *Programs // nil: compile every module here
+	timers   timers
+	mods     modules
+	helpers  helpers
 
 	// Loop-goroutine state.
 	running     string          // where JavaScript was interrupted, if it was
@@ -70,11 +75,12 @@ type Runtime struct {
 // configured by opts.Config.
 func New(opts Options) *Runtime {
 	r := &Runtime{
-		vm:      goja.New(),
-		stdout:  opts.Stdout,
-		stderr:  opts.Stderr,
-		pending: map[string]int{},
-		taskKey: goja.NewSymbol("unisocket.task"),
+		vm:       goja.New(),
+		programs: opts.Programs,
+		stdout:   opts.Stdout,
+		stderr:   opts.Stderr,
+		pending:  map[string]int{},
+		taskKey:  goja.NewSymbol("unisocket.task"),
 
 		deflateDefault: opts.PerMessageDeflate,
 	}

@@ -25,6 +25,8 @@ func commands() []command {
 		{"run", "run unchanged uni-app / WeChat socket code (uni.*, wx.*) headlessly", runRun},
 		{"serve", "run the embedded WebSocket test server (echo and scripted behaviours)", runServe},
 		{"demo", "show the uni-app socket API at work against the embedded server", runDemo},
+		{"load", "load a server with virtual users running uni-app socket code; k6-style metrics and thresholds", runLoad},
+		{"report", "work with load test summaries: merge the summaries of segments run side by side", runReport},
 	}
 }
 

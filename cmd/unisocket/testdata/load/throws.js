@@ -1,0 +1,2 @@
+const greeting = 'hello';
+throw new Error('cannot start: ' + greeting);
