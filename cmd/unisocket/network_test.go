@@ -77,7 +77,11 @@ func TestRunOverShapedNetwork(t *testing.T) {
 func TestConnectOverShapedNetwork(t *testing.T) {
 	connectLeakCheck(t)
 	srv := connectServer(t, server.Options{})
-	code, stdout, stderr := runConnectCmd(t, connectEnv(t), "", "--network", "fast-3g", srv.URL()+"/ws?inspect=1&close=1000")
+	// The server closes (close=1000) after its message; stdin stays open,
+	// so the end comes from the server over the shaped link.
+	p := startConnect(t, connectEnv(t), "--network", "fast-3g", srv.URL()+"/ws?inspect=1&close=1000")
+	code := p.wait(t)
+	stdout, stderr := p.stdout.String(), p.stderr.String()
 	if code != exitOK || !strings.Contains(stdout, `"method":"GET"`) {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
