@@ -7,7 +7,11 @@
 //
 //	cond, err := netem.Preset("slow-3g")
 //	if err != nil { ... }
-//	app := uni.NewApp(uni.Config{DialContext: netem.New(cond).DialContext})
+//	n, err := netem.New(cond)
+//	if err != nil { ... }
+//	app := uni.NewApp(uni.Config{DialContext: n.DialContext})
+//	...
+//	n.Set(netem.Conditions{Offline: true}) // cuts every connection of n
 //
 // # The model
 //
