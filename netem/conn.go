@@ -37,6 +37,7 @@ type Conn struct {
 	flushing bool      // timer is armed or flush runs
 	timer    *time.Timer
 	wbuf     []byte // flush's buffer
+	rbuf     []byte // Read's buffer for the underlying connection
 	readDL   time.Time
 	writeDL  time.Time
 
@@ -161,17 +162,21 @@ func (c *Conn) Read(p []byte) (int, error) {
 		// Deadlines on the underlying connection are set only here and
 		// under mu, where Close and SetReadDeadline can see and undo them.
 		_ = c.raw.SetReadDeadline(wake)
-		room := min(readChunk, QueueLimit-c.down.queued)
+		if c.rbuf == nil {
+			c.rbuf = make([]byte, readChunk)
+		}
+		buf := c.rbuf[:min(readChunk, QueueLimit-c.down.queued)]
 		c.mu.Unlock()
 
-		buf := make([]byte, room)
 		n, err := c.raw.Read(buf)
 
 		c.mu.Lock()
 		now = time.Now()
 		cond := c.net.Conditions()
 		if n > 0 {
-			c.stalled(c.down.add(buf[:n:n], now, cond, cond.Down, c.rng))
+			// A copy of just what came, so that a small read does not
+			// hold a whole buffer while it waits to be due.
+			c.stalled(c.down.add(bytes.Clone(buf[:n]), now, cond, cond.Down, c.rng))
 		}
 		if err != nil && !os.IsTimeout(err) && c.rerr == nil && c.localErr() == nil {
 			// The end of the stream travels behind its last byte.
@@ -215,7 +220,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 			c.mu.Unlock()
 			return written, os.ErrDeadlineExceeded
 		}
-		room := QueueLimit - c.up.queued
+		room := QueueLimit - c.up.queued - segmentCost
 		if room <= 0 {
 			dl := c.writeDL
 			c.mu.Unlock()

@@ -9,10 +9,15 @@ import (
 // on Ethernet (1500-byte MTU less 40 bytes of IP and TCP headers).
 const SegmentSize = 1460
 
-// QueueLimit bounds the bytes in flight on each direction of a
-// connection: written and not yet delivered to the peer, or received
-// and not yet due to the reader.
+// QueueLimit bounds the memory in flight on each direction of a
+// connection: bytes written and not yet delivered to the peer, or
+// received and not yet due to the reader, plus segmentCost for each
+// segment, so that many tiny writes cannot hold more than large ones.
 const QueueLimit = 1 << 20
+
+// segmentCost is what the queue counts for a segment beside its bytes:
+// its entry in the queue.
+const segmentCost = 64
 
 // segment is a run of bytes due at one instant.
 type segment struct {
@@ -26,7 +31,7 @@ type segment struct {
 type link struct {
 	q      []segment // q[head:] are in flight
 	head   int
-	queued int       // bytes in q[head:]
+	queued int       // bytes in q[head:], plus segmentCost each
 	free   time.Time // when the last segment has left the bottleneck
 	last   time.Time // when the last segment is due
 	stalls int       // segments lost so far
@@ -65,7 +70,7 @@ func (l *link) add(b []byte, now time.Time, c Conditions, rate int64, rng *rand.
 		}
 		l.last = due
 		l.q = append(l.q, segment{seg, due})
-		l.queued += len(seg)
+		l.queued += len(seg) + segmentCost
 	}
 	return lost
 }
@@ -82,6 +87,7 @@ func (l *link) take(n int) {
 	s.b = s.b[n:]
 	l.queued -= n
 	if len(s.b) == 0 {
+		l.queued -= segmentCost
 		l.q[l.head] = segment{}
 		l.head++
 		if l.head == len(l.q) {
