@@ -66,6 +66,12 @@ func TestRunOverShapedNetwork(t *testing.T) {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
 		}
 	}
+	// Over wss://, TLS runs on the shaped connection.
+	tlsSrv, pem := startServer(t, true)
+	tlsScript := writeScript(t, "main.js", "var URL = '"+tlsSrv.URL()+"/?inspect=1';\n"+runProbeInspect)
+	if code, stdout, stderr := runCLI("--network", "fast-3g", "--cafile", pem, tlsScript); code != exitOK || stdout != "method GET\nclose 1000\n" || stderr != "" {
+		t.Errorf("wss:// over fast-3g: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
 	code, stdout, stderr := runCLI("--network", "offline", script)
 	if code != exitOK || !strings.Contains(stdout, "error: ") || !strings.Contains(stdout, "the network is offline") ||
 		!strings.HasSuffix(stdout, "close 1006\n") || stderr != "" {
