@@ -13,7 +13,8 @@ import (
 const readChunk = 16 << 10
 
 // closeGrace bounds how long Close lets bytes still in flight reach the
-// peer when it cannot write them (the peer does not read).
+// peer, on a slow link or to a peer that does not read; what is left then
+// is lost with the connection.
 const closeGrace = 5 * time.Second
 
 // A Conn is a connection shaped by its Network's conditions. Its methods
@@ -36,8 +37,9 @@ type Conn struct {
 	werr     error     // the underlying write's error
 	flushing bool      // timer is armed or flush runs
 	timer    *time.Timer
-	wbuf     []byte // flush's buffer
-	rbuf     []byte // Read's buffer for the underlying connection
+	grace    *time.Timer // after Close, ends the wait for bytes in flight
+	wbuf     []byte      // flush's buffer
+	rbuf     []byte      // Read's buffer for the underlying connection
 	readDL   time.Time
 	writeDL  time.Time
 
@@ -257,6 +259,9 @@ func (c *Conn) flush() {
 			c.flushing = false
 			if c.closed {
 				// Close left the last bytes to travel; the FIN follows.
+				if c.grace != nil {
+					c.grace.Stop()
+				}
 				_ = c.raw.Close()
 			}
 			c.mu.Unlock()
@@ -301,7 +306,7 @@ func (c *Conn) flush() {
 // Close ends the connection: Read and Write fail at once with
 // net.ErrClosed. Bytes already written and still in flight go on to the
 // peer, then the underlying connection closes, as a FIN follows the data
-// before it; a peer that does not read them gets closeGrace to.
+// before it; what has not arrived 5 seconds after Close is lost.
 func (c *Conn) Close() error {
 	c.mu.Lock()
 	if c.closed {
@@ -314,7 +319,16 @@ func (c *Conn) Close() error {
 	pending := c.flushing && c.cutErr == nil && c.werr == nil
 	if pending {
 		_ = c.raw.SetReadDeadline(time.Unix(1, 0)) // wakes a Read
-		_ = c.raw.SetWriteDeadline(c.up.last.Add(closeGrace))
+		_ = c.raw.SetWriteDeadline(time.Now().Add(closeGrace))
+		c.grace = time.AfterFunc(closeGrace, func() {
+			c.mu.Lock()
+			if c.werr == nil {
+				c.werr = net.ErrClosed
+			}
+			c.up.drop()
+			c.mu.Unlock()
+			_ = c.raw.Close()
+		})
 	}
 	c.mu.Unlock()
 	c.net.forget(c)

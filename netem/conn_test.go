@@ -286,3 +286,24 @@ func tcpPair(t *testing.T) (net.Conn, net.Conn) {
 	t.Cleanup(func() { _ = b.Close() })
 	return a, b
 }
+
+// TestWriteBoundedByQueueLimit: on a link slower than the writer, Write
+// queues at most QueueLimit bytes and then waits; its deadline ends the
+// wait with a timeout and says how much was queued.
+func TestWriteBoundedByQueueLimit(t *testing.T) {
+	p := startPeer(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	n := newNetwork(t, netem.Conditions{Up: 1000}) // a kilobyte a second
+	c := dial(t, n, p.addr())
+	_ = c.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
+	written, err := c.Write(make([]byte, 3*netem.QueueLimit))
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Write on a full link: %v, want its deadline to end it", err)
+	}
+	if written <= 0 || written > netem.QueueLimit {
+		t.Errorf("Write queued %d bytes, want some and at most QueueLimit (%d)", written, netem.QueueLimit)
+	}
+	// What is queued would take 17 minutes: going offline drops it.
+	if err := n.Set(netem.Conditions{Offline: true}); err != nil {
+		t.Fatal(err)
+	}
+}
