@@ -28,12 +28,12 @@ type Conn struct {
 	wmu sync.Mutex // one Write at a time
 
 	mu       sync.Mutex
-	rng      *rand.Rand
+	rng      *rand.Rand // jitter and loss, seeded per connection
 	up, down link
 	closed   bool      // Close was called
 	cutErr   error     // the network went offline
 	rerr     error     // the underlying read's error, due at rerrDue
-	rerrDue  time.Time //
+	rerrDue  time.Time // when the end of the stream reaches the reader
 	werr     error     // the underlying write's error
 	flushing bool      // timer is armed or flush runs
 	timer    *time.Timer
