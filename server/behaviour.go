@@ -45,6 +45,9 @@ func Behaviours() []Behaviour {
 		{"hang", "1", "read the handshake request and never answer"},
 		{"compress", "1", "accept permessage-deflate"},
 		{"ping", "DATA", "right after opening, send a ping with payload DATA (the pong is logged)"},
+		{"chaos", "seed:N,drop:P", "cut the TCP connection (no close frame) on each client message with probability P, seeded"},
+		{"closemix", "seed:N", "like close=, with a valid code picked by the seed for each connection (after= counts)"},
+		{"trickle", "DURATION", "write the 101 response's header one byte per DURATION"},
 	}
 }
 
@@ -111,6 +114,15 @@ type behaviour struct {
 
 	ping    bool
 	pingMsg string
+
+	chaos     bool
+	chaosSeed uint64
+	chaosDrop float64 // probability of a drop per client message
+
+	closemix     bool
+	closemixSeed uint64
+
+	trickle time.Duration
 }
 
 // parseBehaviour reads the behaviour parameters from q. Unknown parameters
@@ -184,9 +196,6 @@ func parseBehaviour(q url.Values) (behaviour, error) {
 	if b.stall, err = boolParam(q, "stall"); err != nil {
 		return b, err
 	}
-	if err := oneEnd(b); err != nil {
-		return b, err
-	}
 	if b.slow, err = durationParam(q, "slow"); err != nil {
 		return b, err
 	}
@@ -203,6 +212,29 @@ func parseBehaviour(q url.Values) (behaviour, error) {
 	}
 	if b.compress, err = boolParam(q, "compress"); err != nil {
 		return b, err
+	}
+	if q.Has("chaos") {
+		b.chaos = true
+		if b.chaosSeed, b.chaosDrop, err = chaosParam(q.Get("chaos")); err != nil {
+			return b, err
+		}
+	}
+	if q.Has("closemix") {
+		b.closemix = true
+		v := q.Get("closemix")
+		seed, ok := strings.CutPrefix(v, "seed:")
+		if b.closemixSeed, err = strconv.ParseUint(seed, 10, 64); !ok || err != nil {
+			return b, fmt.Errorf("bad closemix=%q: want seed:N, N a whole number", v)
+		}
+	}
+	if err := oneEnd(b); err != nil {
+		return b, err
+	}
+	if b.trickle, err = durationParam(q, "trickle"); err != nil {
+		return b, err
+	}
+	if q.Has("trickle") && b.trickle == 0 {
+		return b, fmt.Errorf("bad trickle=%q: want a duration above 0 such as 1s", q.Get("trickle"))
 	}
 	if q.Has("ping") {
 		b.ping, b.pingMsg = true, q.Get("ping")
@@ -233,6 +265,9 @@ func oneEnd(b behaviour) error {
 	if b.close {
 		ends = append(ends, "close=")
 	}
+	if b.closemix {
+		ends = append(ends, "closemix=")
+	}
 	for _, e := range []struct {
 		on   bool
 		name string
@@ -249,7 +284,44 @@ func oneEnd(b behaviour) error {
 
 // ends reports whether the behaviour ends the session after b.after
 // echoed messages.
-func (b *behaviour) ends() bool { return b.close || b.drop || b.reset || b.stall }
+func (b *behaviour) ends() bool { return b.close || b.closemix || b.drop || b.reset || b.stall }
+
+// chaosParam reads chaos=seed:N,drop:P: P a probability from 0 to 1,
+// N a whole number (default 1).
+func chaosParam(v string) (seed uint64, drop float64, err error) {
+	bad := func(why string) (uint64, float64, error) {
+		return 0, 0, fmt.Errorf("bad chaos=%q: %s (want seed:N,drop:P, e.g. seed:42,drop:0.1)", v, why)
+	}
+	seed, hasDrop := uint64(1), false
+	for _, part := range strings.Split(v, ",") {
+		key, val, _ := strings.Cut(part, ":")
+		switch key {
+		case "seed":
+			if seed, err = strconv.ParseUint(val, 10, 64); err != nil {
+				return bad("the seed is not a whole number")
+			}
+		case "drop":
+			var perr error
+			if drop, perr = strconv.ParseFloat(val, 64); perr != nil || !(drop >= 0 && drop <= 1) {
+				return bad("drop is a probability from 0 to 1")
+			}
+			hasDrop = true
+		default:
+			return bad("unknown part " + strconv.Quote(part))
+		}
+	}
+	if !hasDrop {
+		return bad("no drop:P")
+	}
+	return seed, drop, nil
+}
+
+// closeMix lists the codes closemix= picks from: every code a server may
+// send (RFC 6455 section 7.4 and the IANA registry) that clients meet in
+// practice, and two of the private range.
+func closeMix() []websocket.StatusCode {
+	return []websocket.StatusCode{1000, 1001, 1002, 1003, 1007, 1008, 1009, 1011, 1012, 1013, 1014, 3000, 4000, 4999}
+}
 
 // durationParam reads a duration in Go's syntax, or a bare number of
 // milliseconds; an absent parameter is 0.

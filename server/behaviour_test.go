@@ -620,7 +620,7 @@ func TestDocumentationListsEveryBehaviour(t *testing.T) {
 			t.Errorf("Behaviours: %s= has no value syntax or summary", b.Param)
 		}
 	}
-	if len(server.Behaviours()) != 18 {
-		t.Errorf("Behaviours lists %d parameters, want 18", len(server.Behaviours()))
+	if len(server.Behaviours()) != 21 {
+		t.Errorf("Behaviours lists %d parameters, want 21", len(server.Behaviours()))
 	}
 }

@@ -60,15 +60,37 @@
 //	compress=1          accept permessage-deflate
 //	ping=DATA           right after opening, send a ping with payload DATA
 //	                    (at most 125 bytes); the client's pong is logged
+//	chaos=seed:N,drop:P on each client message, cut the TCP connection
+//	                    without a close frame with probability P (from 0
+//	                    to 1), before echoing it; the seed N (default 1)
+//	                    decides which: the k-th connection asking for seed
+//	                    N draws from PCG(N, k), k from 0, so a reconnecting
+//	                    client meets a new draw and a fresh server repeats
+//	                    the sequence
+//	closemix=seed:N     close as close= does, with a code picked for each
+//	                    connection (drawn as chaos= draws) among 1000-1003,
+//	                    1007-1009, 1011-1014, 3000, 4000 and 4999, and the
+//	                    reason "closemix seed N"; after=N counts
+//	trickle=DURATION    write the 101 response (status line and header)
+//	                    one byte per DURATION, so the client's handshake
+//	                    timeout can fire mid-response
 //
 // The steps run in this order: hang, delay, then redirect or status (or,
 // for a request that is not a WebSocket handshake, 426 with this table),
 // then the upgrade; once open: ping, inspect, send, then echo, with close,
 // drop, reset or stall after N echoed messages. hang ignores every other
-// parameter. Asking for more than one of close=, drop=1, reset=1 and
-// stall=1 is an error. A malformed value is answered
+// parameter. Asking for more than one of close=, closemix=, drop=1,
+// reset=1 and stall=1 is an error. A malformed value is answered
 // with 400 and a body naming the parameter; unknown parameters are
 // ignored. Behaviours returns this table as data.
+//
+// # Restarts
+//
+// Server.Restart plays a server restart, which no query can ask for: it
+// cuts every connection without a close frame, refuses new ones (the
+// port is closed) for a while, then accepts again on the same address.
+// `unisocket serve --restart-every D --refuse-for D` restarts on a
+// schedule.
 //
 // # Logging and scripted replies
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -39,6 +40,32 @@ type handler struct {
 	closed bool
 	conns  map[net.Conn]struct{} // taken-over connections, cut by Close
 	calls  sync.WaitGroup        // ServeHTTP calls in progress
+	draws  map[drawKey]uint64    // connections so far per seeded behaviour
+}
+
+// drawKey names one seeded behaviour's seed: chaos= and closemix= count
+// their connections apart.
+type drawKey struct {
+	what string
+	seed uint64
+}
+
+// maxDraws bounds the seeds remembered; past it counting starts over.
+const maxDraws = 4096
+
+// draw returns the random source of the next connection asking for
+// behaviour what with seed: PCG(seed, k) for its k-th such connection,
+// from 0. A client reconnecting with one seed thus meets a new draw each
+// time, and a fresh server repeats the sequence.
+func (h *handler) draw(what string, seed uint64) *rand.Rand {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.draws) >= maxDraws {
+		clear(h.draws)
+	}
+	k := h.draws[drawKey{what, seed}]
+	h.draws[drawKey{what, seed}] = k + 1
+	return rand.New(rand.NewPCG(seed, k))
 }
 
 func newHandler(logf func(format string, args ...any), flow messageFlow) *handler {
@@ -46,7 +73,7 @@ func newHandler(logf func(format string, args ...any), flow messageFlow) *handle
 		logf = func(string, ...any) {}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &handler{logf: logf, flow: flow, ctx: ctx, cancel: cancel, conns: map[net.Conn]struct{}{}}
+	return &handler{logf: logf, flow: flow, ctx: ctx, cancel: cancel, conns: map[net.Conn]struct{}{}, draws: map[drawKey]uint64{}}
 }
 
 // logFunc logs one line about one connection.

@@ -68,6 +68,10 @@ type Server struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	ln        *restartListener
+	restartMu sync.Mutex
+	logf      func(format string, args ...any)
 }
 
 // Start listens on opts.Addr and serves the behaviours of the package
@@ -87,7 +91,15 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("server: listen on %s: got a %T address, want TCP", addr, ln.Addr())
 	}
 
+	rl := newRestartListener(ln)
+	ln = rl
+	logf := opts.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
 	s := &Server{
+		ln:     rl,
+		logf:   logf,
 		h:      newHandler(opts.Logf, messageFlow{log: opts.LogMessages, replies: maps.Clone(opts.Replies)}),
 		served: make(chan struct{}),
 		live:   map[net.Conn]struct{}{},

@@ -2,11 +2,13 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -76,7 +78,7 @@ func (h *handler) session(w http.ResponseWriter, r *http.Request, b behaviour, l
 		opts.CompressionMode = websocket.CompressionContextTakeover
 	}
 
-	tw := &takeoverWriter{ResponseWriter: w, h: h}
+	tw := &takeoverWriter{ResponseWriter: w, h: h, trickle: b.trickle, ctx: r.Context(), log: log}
 	c, err := websocket.Accept(tw, r, opts)
 	if tw.conn != nil {
 		defer h.untrack(tw.conn)
@@ -108,6 +110,16 @@ func (h *handler) session(w http.ResponseWriter, r *http.Request, b behaviour, l
 		}
 		log("inspect=1: handshake description sent")
 	}
+	var chaos *rand.Rand
+	if b.chaos {
+		chaos = h.draw("chaos", b.chaosSeed)
+	}
+	if b.closemix {
+		mix := closeMix()
+		b.close, b.code = true, mix[h.draw("closemix", b.closemixSeed).IntN(len(mix))]
+		b.reason = fmt.Sprintf("closemix seed %d", b.closemixSeed)
+		log("closemix=seed:%d: picked %d", b.closemixSeed, int(b.code))
+	}
 	typ := websocket.MessageText
 	if b.binary {
 		typ = websocket.MessageBinary
@@ -137,6 +149,11 @@ func (h *handler) session(w http.ResponseWriter, r *http.Request, b behaviour, l
 		mt, p, err := c.Read(ctx)
 		if err != nil {
 			h.logEnd(err, echoed, log)
+			return
+		}
+		if chaos != nil && chaos.Float64() < b.chaosDrop {
+			log("chaos: dropping on client message %d", echoed+1)
+			h.end(c, tw.conn, behaviour{drop: true}, echoed, log)
 			return
 		}
 		mt, p = h.flow.answer(mt, p, log)
@@ -276,12 +293,55 @@ type takeoverWriter struct {
 	http.ResponseWriter
 	h    *handler
 	conn net.Conn
+
+	// With trickle, WriteHeader(101) takes the connection over itself
+	// and writes the response slowly; Hijack then hands on what it got.
+	trickle time.Duration
+	ctx     context.Context
+	log     logFunc
+	brw     *bufio.ReadWriter
+	err     error
+}
+
+// WriteHeader writes the 101 response one byte per trickle interval when
+// trickle= asks for it, else leaves it to net/http.
+func (tw *takeoverWriter) WriteHeader(code int) {
+	if tw.trickle <= 0 || code != http.StatusSwitchingProtocols {
+		tw.ResponseWriter.WriteHeader(code)
+		return
+	}
+	var conn net.Conn
+	if conn, tw.brw, tw.err = tw.hijack(); tw.err != nil {
+		return
+	}
+	var head bytes.Buffer
+	head.WriteString("HTTP/1.1 101 Switching Protocols\r\n")
+	_ = tw.Header().Write(&head)
+	head.WriteString("\r\n")
+	tw.log("trickle=%v: writing the %d-byte 101 response one byte at a time", tw.trickle, head.Len())
+	for i, c := range head.Bytes() {
+		if i > 0 && !tw.h.sleep(tw.ctx, tw.trickle) {
+			tw.err = fmt.Errorf("trickle=%v: cut after %d bytes (client gone or server closing)", tw.trickle, i)
+			return
+		}
+		if _, err := conn.Write([]byte{c}); err != nil {
+			tw.err = fmt.Errorf("trickle=%v: %w", tw.trickle, err)
+			return
+		}
+	}
 }
 
 // Hijack takes the connection over from net/http and registers it with the
 // handler. If the handler is closing the connection is already closed, and
 // the Conn built on it fails at its first use.
 func (tw *takeoverWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if tw.brw != nil || tw.err != nil {
+		return tw.conn, tw.brw, tw.err // WriteHeader took it over
+	}
+	return tw.hijack()
+}
+
+func (tw *takeoverWriter) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(tw.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err

@@ -17,9 +17,9 @@ import (
 
 // uniFlags are the flags that make the App's uni.Config, the same in every
 // subcommand that connects (connect, run): the platform, the project's
-// files, the handshake's limits, TLS, the proxy and --resolve; and
-// --compress, each socket's option rather than the App's. Their rules
-// are decided here only.
+// files, the handshake's limits, TLS, the proxy, --resolve and the
+// shaped network (network.go); and --compress, each socket's option
+// rather than the App's. Their rules are decided here only.
 type uniFlags struct {
 	platform   string
 	manifest   string // uni-app manifest.json
@@ -32,6 +32,7 @@ type uniFlags struct {
 	insecure   bool
 	proxy      string
 	resolve    resolveFlag
+	network    networkFlags
 
 	fs *pflag.FlagSet // to ask which flags were given
 }
@@ -51,6 +52,7 @@ func (f *uniFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&f.insecure, "insecure", "k", false, "do not verify the server's certificate")
 	fs.StringVar(&f.proxy, "proxy", "", "connect through the proxy `URL`: http://, https://, socks5:// or socks5h://[user:pass@]host:port")
 	fs.Var(&f.resolve, "resolve", "when a URL names HOST:PORT, connect to ADDR instead (`HOST:PORT:ADDR`, as curl's --resolve); TLS still checks HOST; ADDR may carry its own port (repeat for more)")
+	f.network.register(fs)
 }
 
 // flagAliases are older names that flags keep: --ca, --subprotocol.
@@ -69,14 +71,16 @@ func (f *uniFlags) check() error {
 	if _, err := platform.Lookup(f.platform); err != nil {
 		return fmt.Errorf("--platform: %w", err)
 	}
-	return nil
+	_, _, err := f.network.conditions()
+	return err
 }
 
 // build makes the uni.Config: --manifest and --config, with --platform
 // when given in place of the config's platform (before the config is
 // applied, so that the url check switch of that platform's section
 // counts), then --timeout when given, --max-message, TLS, the proxy
-// (--proxy, else the environment read through getenv) and --resolve.
+// (--proxy, else the environment read through getenv), --resolve, and
+// the shaped network between them and the App.
 // errLog receives the App's warnings. It also returns the proxy choice,
 // for -v, and the warnings about the files.
 func (f *uniFlags) build(getenv func(string) string, errLog io.Writer) (uni.Config, *connectProxy, []manifest.Warning, error) {
@@ -121,6 +125,9 @@ func (f *uniFlags) build(getenv func(string) string, errLog io.Writer) (uni.Conf
 	c.Proxy = proxy.choose
 	if len(f.resolve) > 0 {
 		c.DialContext = f.resolve.dialer()
+	}
+	if c.DialContext, err = f.network.wrap(c.DialContext); err != nil {
+		return c, nil, warnings, err
 	}
 	return c, proxy, warnings, nil
 }

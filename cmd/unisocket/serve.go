@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/unisocket/unisocket/server"
 )
@@ -23,11 +24,17 @@ type serveConfig struct {
 	certOut string         // where to write the certificate's PEM, with TLS
 	quiet   bool
 	replies []string // --reply MATCH=REPLY, read into opts.Replies
+
+	restartEvery, refuseFor durationValue // --restart-every, --refuse-for
 }
 
 // serveDefaultCertOut is where --tls writes the certificate unless
 // --cert-out says otherwise.
 const serveDefaultCertOut = "unisocket-server.pem"
+
+// serveDefaultRefuseFor is how long a --restart-every restart refuses
+// connections unless --refuse-for says otherwise.
+const serveDefaultRefuseFor = 5 * time.Second
 
 const serveExamples = `Examples:
   unisocket serve
@@ -36,6 +43,9 @@ const serveExamples = `Examples:
       reachable from other machines, e.g. a phone on the same network
   unisocket serve --tls --host dev.example.com --cert-out dev.pem
       wss:// with a certificate for dev.example.com too; trust dev.pem in the client
+  unisocket serve --restart-every 30s --refuse-for 5s
+      every 30 s, drop every connection and refuse new ones for 5 s, as a
+      server restart does; clients' reconnect code must cope
   unisocket serve --reply ping=pong --reply '{"op":"hi"}={"op":"hello"}' --log-messages
       answer the text message "ping" with "pong" and {"op":"hi"} with
       {"op":"hello"}, echo the others, and log each message
@@ -72,6 +82,8 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (cfg serveConfig, 
 	fs.StringVar(&cfg.certOut, "cert-out", "", "write the certificate's PEM to `FILE` (needs --tls; default "+serveDefaultCertOut+")")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "do not log connections or show the behaviour table")
 	fs.BoolVar(&cfg.opts.LogMessages, "log-messages", false, fmt.Sprintf("log each message a client sends, and each --reply, with its type, size and first %d bytes (text quoted, binary in hex)", server.LogPayloadMax))
+	fs.Var(&cfg.restartEvery, "restart-every", "restart the server every `D` (e.g. 30s): drop every connection without a close frame, refuse new ones for --refuse-for, then accept again")
+	fs.Var(&cfg.refuseFor, "refuse-for", "how long each --restart-every restart refuses connections, `D` (default 5s)")
 	fs.StringArrayVar(&cfg.replies, "reply", nil, "answer a text message equal to MATCH with REPLY instead of its echo; `MATCH=REPLY` is split at the first = (repeat for more)")
 	help := func(w io.Writer) {
 		printHelp(w, fs, "Usage: unisocket serve [flags]\n\nRuns the embedded WebSocket test server until Ctrl-C or SIGTERM. Every path\nechoes each message with its type; query parameters choose other behaviours\nand combine:\n\n"+server.BehaviourTable()+"\nFlags:\n", serveExamples)
@@ -87,6 +99,14 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (cfg serveConfig, 
 	}
 	if slices.Contains(cfg.opts.Hosts, "") {
 		return fail("--host: empty host name")
+	}
+	switch {
+	case fs.Changed("restart-every") && cfg.restartEvery == 0:
+		return fail("--restart-every must be more than 0")
+	case fs.Changed("refuse-for") && cfg.restartEvery == 0:
+		return fail("--refuse-for needs --restart-every")
+	case cfg.restartEvery > 0 && !fs.Changed("refuse-for"):
+		cfg.refuseFor = durationValue(serveDefaultRefuseFor)
 	}
 	if cfg.quiet && cfg.opts.LogMessages {
 		return fail("--log-messages and --quiet exclude each other: --quiet turns the log off")
@@ -147,14 +167,58 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		fmt.Fprint(stdout, server.BehaviourTable())
 		fmt.Fprintf(stdout, "\ne.g. %s/chat?send=3&close=4000&reason=bye\n\n", srv.URL())
 	}
+	if cfg.restartEvery > 0 {
+		fmt.Fprintf(stdout, "restarting every %v, refusing connections for %v each time\n", &cfg.restartEvery, &cfg.refuseFor)
+	}
 	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
 
-	<-ctx.Done()
-	if err := srv.Close(); err != nil {
-		return err
+	var restarts chan error // nil: no restarts
+	if cfg.restartEvery > 0 {
+		restarts = make(chan error, 1)
+		go func() {
+			restarts <- restartLoop(ctx, srv, time.Duration(cfg.restartEvery), time.Duration(cfg.refuseFor))
+		}()
+	}
+	var restartErr error
+	select {
+	case <-ctx.Done():
+	case restartErr = <-restarts: // a restart could not listen again
+		restarts = nil
+	}
+	closeErr := srv.Close() // also ends a restart's wait
+	if restarts != nil {
+		restartErr = <-restarts
+	}
+	if restartErr != nil {
+		return restartErr
+	}
+	if closeErr != nil {
+		return closeErr
 	}
 	fmt.Fprintln(stdout, "unisocket test server stopped")
 	return nil
+}
+
+// restartLoop restarts srv every interval (counted from the end of the
+// last restart's refusal) until ctx is done. Its error is a restart that
+// could not listen again.
+func restartLoop(ctx context.Context, srv *server.Server, every, refuseFor time.Duration) error {
+	t := time.NewTimer(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		if err := srv.Restart(refuseFor); err != nil {
+			if ctx.Err() != nil {
+				return nil // stopping: Close ended the restart
+			}
+			return err
+		}
+		t.Reset(every)
+	}
 }
 
 // serveCertNames lists the names a certificate in PEM form is valid for.

@@ -103,6 +103,55 @@ func TestServePrintsURLAndServes(t *testing.T) {
 	stderr.WaitFor(t, "stderr", regexp.MustCompile(`#1 closed by the client with 1000`))
 }
 
+// TestServeRestartEvery: with --restart-every the server drops its
+// connections, refuses for --refuse-for, and serves again, on a loop.
+func TestServeRestartEvery(t *testing.T) {
+	cfg, code, ok := parseServeFlags([]string{"--addr", "127.0.0.1:0", "--restart-every", "200ms", "--refuse-for", "100ms"}, &bytes.Buffer{}, &bytes.Buffer{})
+	if !ok {
+		t.Fatalf("parseServeFlags: exit code %d", code)
+	}
+	stdout, stderr := startServe(t, cfg)
+	u := serveURL(t, stdout)
+	if !strings.Contains(stdout.String(), "restarting every 200ms, refusing connections for 100ms each time") {
+		t.Errorf("the banner does not announce the restarts:\n%s", stdout)
+	}
+	stderr.WaitFor(t, "stderr", regexp.MustCompile(`restart: refusing connections for 100ms`))
+	// Two restarts have passed once the second one accepts again.
+	stderr.WaitFor(t, "stderr", regexp.MustCompile(`(?s)accepting connections again.*accepting connections again`))
+	// Between restarts the server serves; a dial that meets a restart
+	// is retried, a bounded number of times.
+	for attempt := 0; ; attempt++ {
+		if err := serveTryEcho(u + "/?send=1"); err == nil {
+			break
+		} else if attempt == 20 {
+			t.Fatalf("no echo in 20 attempts between restarts: %v", err)
+		}
+	}
+}
+
+// serveTryEcho dials u (which sends one message) and echoes a message.
+func serveTryEcho(u string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), serveGuard)
+	defer cancel()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	c, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: &http.Client{Transport: tr}})
+	if err != nil {
+		return err
+	}
+	defer c.CloseNow()
+	if _, _, err := c.Read(ctx); err != nil {
+		return err
+	}
+	if err := c.Write(ctx, websocket.MessageText, []byte("echo")); err != nil {
+		return err
+	}
+	if _, _, err := c.Read(ctx); err != nil {
+		return err
+	}
+	return c.Close(websocket.StatusNormalClosure, "")
+}
+
 func TestServeQuiet(t *testing.T) {
 	cfg, _, ok := parseServeFlags([]string{"--addr=127.0.0.1:0", "--quiet"}, &bytes.Buffer{}, &bytes.Buffer{})
 	if !ok {
@@ -192,6 +241,10 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--reply", "ping"}, `--reply "ping": want MATCH=REPLY`},
 		{[]string{"--reply", "a=b", "--reply", "a=c"}, `--reply "a=c": "a" already has a reply`},
 		{[]string{"--log-messages", "--quiet"}, "--log-messages and --quiet exclude each other"},
+		{[]string{"--refuse-for", "1s"}, "--refuse-for needs --restart-every"},
+		{[]string{"--restart-every", "0s"}, "--restart-every must be more than 0"},
+		{[]string{"--restart-every", "-1s"}, `invalid argument "-1s" for "--restart-every" flag: want a duration of 0 or more such as 300ms or 2s`},
+		{[]string{"--restart-every", "often"}, `invalid argument "often" for "--restart-every" flag: want a duration`},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(append([]string{"serve"}, tc.args...), &stdout, &stderr)
