@@ -157,6 +157,30 @@ func (c CloseTexts) String() string {
 	return "CloseTexts(" + strconv.Itoa(int(c)) + ")"
 }
 
+// ListenerCheck says when a SocketTask.on* argument that is not a
+// function is refused.
+type ListenerCheck int
+
+const (
+	// CheckWhenAdded throws uni-app Vue 3's checkCallback error from the
+	// on* call itself.
+	CheckWhenAdded ListenerCheck = iota
+	// CheckWhenFired accepts it, as uni-h5's SocketTask.on* do, and
+	// reports the TypeError of calling it when the event fires.
+	CheckWhenFired
+)
+
+// String names the behaviour as the profile table does.
+func (c ListenerCheck) String() string {
+	switch c {
+	case CheckWhenAdded:
+		return "throws when added"
+	case CheckWhenFired:
+		return "accepted; fails when fired"
+	}
+	return "ListenerCheck(" + strconv.Itoa(int(c)) + ")"
+}
+
 // DomainMatch says how a URL's host is matched against the domain
 // whitelist.
 type DomainMatch int
@@ -279,6 +303,17 @@ type Profile struct {
 	// GlobalAPI says whether the global onSocket*/sendSocketMessage/
 	// closeSocket functions exist.
 	GlobalAPI bool
+	// WXIsUni makes the JavaScript global wx the uni object itself, as a
+	// uni-app H5 build registers it (window.wx = uni): wx.connectSocket
+	// then has uni's Promise form. Otherwise wx is its own object, whose
+	// connectSocket always returns the task (WeChat's rule).
+	WXIsUni bool
+	// TaskListenerCheck is when a task listener that is not a function
+	// is refused.
+	TaskListenerCheck ListenerCheck
+	// SendErrCode puts uni-h5's errCode into SocketTask.send's fail
+	// result: 10002 when the socket is not open.
+	SendErrCode bool
 
 	// Sources cites, for a rule (keyed by its Rule.Name), the reference
 	// tags its value rests on, e.g. "W1, W2". PROFILES.md prints them.

@@ -37,6 +37,7 @@ var standard = Profile{
 		"SecureOnly": "design 2", "CheckDomain": "design 2", "MaxSockets": "design 2",
 		"Header": "design 2", "Method": "design 2", "Protocols": "R1", "Referer": "design 2",
 		"Timeout": "design 9", "OpenHeader": "design 2", "ErrorMessage": "design 2",
+		"WXIsUni": "design 7", "TaskListenerCheck": "S4", "SendErrCode": "design 2",
 		"CloseBeforeOpen": "design 2, R1", "HandshakeFailure": "R1", "Drop": "design 2, M1",
 		"ListenerOrder": "design 4", "Results": "design 11", "CloseTexts": "design 2, M1",
 		"GlobalAPI": "S1",
@@ -69,8 +70,16 @@ var h5 = Profile{
 	Results:    ResultAtCall,
 	CloseTexts: CloseTextsChromium156,
 	GlobalAPI:  true,
+	// An H5 build registers window.wx = uni [M1].
+	WXIsUni: true,
+	// uni-h5's SocketTask.on* store the argument unchecked [S1, M1].
+	TaskListenerCheck: CheckWhenFired,
+	// uni-h5 passes errCode 10002 to send's fail; it calls fail a second
+	// time with 602001, which design 5 does not copy [S1, M1].
+	SendErrCode: true,
 	Sources: map[string]string{
 		"SecureOnly": "S1", "CheckDomain": "S1", "MaxSockets": "S1",
+		"WXIsUni": "M1", "TaskListenerCheck": "S1, M1", "SendErrCode": "S1, M1, design 5",
 		"Header": "S1, S11", "Method": "S1, S11", "Protocols": "S1", "Referer": "S1",
 		"Timeout": "N5, design 9", "OpenHeader": "S1, S11", "ErrorMessage": "S1, S11",
 		"CloseBeforeOpen": "S1, R1", "HandshakeFailure": "S1, R1", "Drop": "M1",

@@ -62,6 +62,9 @@ func Rules() []Rule {
 		{"Results", "when send and close results run", func(p Profile) string { return p.Results.String() }},
 		{"CloseTexts", "wording of a refused close code or reason", func(p Profile) string { return p.CloseTexts.String() }},
 		{"GlobalAPI", "uni.onSocket*, sendSocketMessage and closeSocket exist", func(p Profile) string { return yesNo(p.GlobalAPI) }},
+		{"WXIsUni", "JavaScript's wx is uni (Promise form included)", func(p Profile) string { return yesNo(p.WXIsUni) }},
+		{"TaskListenerCheck", "a task.on* argument that is not a function", func(p Profile) string { return p.TaskListenerCheck.String() }},
+		{"SendErrCode", "task.send's fail carries errCode (10002: not open)", func(p Profile) string { return yesNo(p.SendErrCode) }},
 	}
 }
 

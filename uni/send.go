@@ -56,7 +56,11 @@ func (t *SocketTask) send(cb Callbacks, data any, borrowed bool) {
 	t.mu.Lock()
 	if t.state != StateOpen {
 		t.mu.Unlock()
-		a.result(cb, failResult(apiSendSocketMessage, causeTaskNotOpen))
+		res := failResult(apiSendSocketMessage, causeTaskNotOpen)
+		if a.profile.SendErrCode {
+			res.ErrCode = ErrCodeNotOpen
+		}
+		a.result(cb, res)
 		return
 	}
 	conn := t.conn
