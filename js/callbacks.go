@@ -31,10 +31,14 @@ func (r *Runtime) callbacksOf(opts *goja.Object) jsCallbacks {
 	return jsCallbacks{success: fn("success"), fail: fn("fail"), complete: fn("complete")}
 }
 
-// resultObject is a call's result as JavaScript sees it: {errMsg}.
+// resultObject is a call's result as JavaScript sees it: {errMsg}, and
+// errCode where package uni gives one.
 func (r *Runtime) resultObject(res uni.GeneralCallbackResult) *goja.Object {
 	obj := r.vm.NewObject()
 	_ = obj.Set("errMsg", res.ErrMsg)
+	if res.ErrCode != 0 {
+		_ = obj.Set("errCode", res.ErrCode)
+	}
 	return obj
 }
 

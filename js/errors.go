@@ -93,14 +93,17 @@ func (r *Runtime) report(text string) {
 }
 
 // describeException returns an exception as console.error would print it:
-// an Error's stack, or any other thrown value followed by the stack of the
-// throw.
+// an Error's stack, or any other thrown value (a string bare, as Chromium
+// prints it) followed by the stack of the throw.
 func (r *Runtime) describeException(ex *goja.Exception) string {
 	v := ex.Value()
 	if r.isError(v) {
 		return r.inspect(v)
 	}
 	s := r.inspect(v)
+	if _, isString := v.Export().(string); isString {
+		s = v.String() // console.error prints a string argument bare
+	}
 	if frames := r.formatFrames(ex.Stack()); frames != "" {
 		s += "\n" + frames
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/unisocket/unisocket/platform"
 	"github.com/unisocket/unisocket/uni"
 )
 
@@ -66,6 +67,23 @@ func (r *Runtime) listen(t *uni.SocketTask, ev event, fn *goja.Object, where str
 			r.app.OnSocketMessage(l)
 		}
 	}
+}
+
+// listenUnchecked adds v as a listener whatever it is, as uni-h5's
+// SocketTask.on* store it: a value that is not a function is reported
+// when the event fires, with the TypeError of calling it (uni-h5 names
+// its parameter callback).
+func (r *Runtime) listenUnchecked(t *uni.SocketTask, ev event, v goja.Value, where string) {
+	if obj, ok := v.(*goja.Object); ok {
+		if _, ok := goja.AssertFunction(obj); ok {
+			r.listen(t, ev, obj, where)
+			return
+		}
+	}
+	notFn := r.vm.ToValue(func(goja.FunctionCall) goja.Value {
+		panic(r.typeError("callback is not a function"))
+	}).(*goja.Object)
+	r.listen(t, ev, notFn, where)
 }
 
 // payload returns the current turn's payload object for ev, making it on
@@ -147,7 +165,12 @@ func (r *Runtime) taskPrototype() *goja.Object {
 	for ev := evOpen; ev <= evMessage; ev++ {
 		where := "socketTask.on" + eventNames[ev] + " callback function"
 		method("on"+eventNames[ev], func(t *uni.SocketTask, call goja.FunctionCall) goja.Value {
-			r.listen(t, ev, r.callbackArg(call.Argument(0)), where)
+			arg := call.Argument(0)
+			if r.app.Profile().TaskListenerCheck == platform.CheckWhenFired {
+				r.listenUnchecked(t, ev, arg, where)
+				return goja.Undefined()
+			}
+			r.listen(t, ev, r.callbackArg(arg), where)
 			return goja.Undefined()
 		})
 	}

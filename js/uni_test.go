@@ -217,14 +217,14 @@ t.onClose(function () { t.send({data: 'x', complete: rec('send after close')}); 
 		"closeSocket, no socket":         "closeSocket:fail WebSocket is not connected",
 		"send before open":               "sendSocketMessage:fail SocketTask.readyState is not OPEN",
 		"global send, target connecting": "sendSocketMessage:fail WebSocket is not connected",
-		"close 1001":                     "closeSocket:fail InvalidAccessError: Failed to execute 'close' on 'WebSocket': The code must be either 1000, or between 3000 and 4999. 1001 is neither.",
-		"reason 124 bytes":               "closeSocket:fail SyntaxError: Failed to execute 'close' on 'WebSocket': The message must not be greater than 123 bytes.",
+		"close 1001":                     "closeSocket:fail InvalidAccessError: Failed to execute 'close' on 'WebSocket': The close code must be either 1000, or between 3000 and 4999. 1001 is neither.",
+		"reason 124 bytes":               "closeSocket:fail SyntaxError: Failed to execute 'close' on 'WebSocket': The close reason must not be greater than 123 UTF-8 bytes.",
 		"reason 123 bytes":               "closeSocket:ok",
 		`connect ""`:                     "connectSocket:fail Missing required parameter `url`",
 		"send without data":              "sendSocketMessage:fail data must be a string or []byte, got nothing (data is required)",
 		"send after close":               "sendSocketMessage:fail SocketTask.readyState is not OPEN",
-		"close 1005":                     "closeSocket:fail InvalidAccessError: Failed to execute 'close' on 'WebSocket': The code must be either 1000, or between 3000 and 4999. 1005 is neither.",
-		"reason 126 bytes (42 CJK)":      "closeSocket:fail SyntaxError: Failed to execute 'close' on 'WebSocket': The message must not be greater than 123 bytes.",
+		"close 1005":                     "closeSocket:fail InvalidAccessError: Failed to execute 'close' on 'WebSocket': The close code must be either 1000, or between 3000 and 4999. 1005 is neither.",
+		"reason 126 bytes (42 CJK)":      "closeSocket:fail SyntaxError: Failed to execute 'close' on 'WebSocket': The close reason must not be greater than 123 UTF-8 bytes.",
 	} {
 		if js[name] != want {
 			t.Errorf("%s: %q, want %q", name, js[name], want)

@@ -10,7 +10,8 @@ import (
 )
 
 // installUni installs the uni and wx globals. They share the App and
-// differ in one thing: wx.connectSocket has no Promise form.
+// differ in one thing: wx.connectSocket has no Promise form. On a profile
+// with WXIsUni, wx is the uni object itself.
 func (r *Runtime) installUni() {
 	// Built now: once a context ended, the interrupted runtime could not
 	// run the script that makes the constructor.
@@ -32,6 +33,10 @@ func (r *Runtime) installUni() {
 		set("arrayBufferToBase64", r.arrayBufferToBase64)
 		set("base64ToArrayBuffer", r.base64ToArrayBuffer)
 		_ = r.vm.GlobalObject().Set(g.name, o)
+		if r.app.Profile().WXIsUni {
+			_ = r.vm.GlobalObject().Set("wx", o)
+			break
+		}
 	}
 }
 

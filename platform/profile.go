@@ -74,6 +74,113 @@ func (o ListenerOrder) String() string {
 	return "ListenerOrder(" + strconv.Itoa(int(o)) + ")"
 }
 
+// DropEvents says which events an open connection produces when it ends
+// without a close frame (the server closed or reset the TCP connection).
+// A connection failed for a protocol error (invalid UTF-8, RSV bits, a
+// masked frame) reports an error and a close on every profile.
+type DropEvents int
+
+const (
+	// DropErrorThenClose fires onError, then onClose with code 1006.
+	DropErrorThenClose DropEvents = iota
+	// DropCloseOnly fires onClose with code 1006 alone, as Chromium and
+	// Node's ws do: the socket stays the global target until its close
+	// event, so the global onSocketClose listeners run.
+	DropCloseOnly
+)
+
+// String names the behaviour as the profile table does.
+func (d DropEvents) String() string {
+	switch d {
+	case DropErrorThenClose:
+		return "error, close 1006"
+	case DropCloseOnly:
+		return "close 1006 only"
+	}
+	return "DropEvents(" + strconv.Itoa(int(d)) + ")"
+}
+
+// ResultTiming says when the success, fail and complete callbacks of
+// send and close (on a task, or through sendSocketMessage and
+// closeSocket) run.
+type ResultTiming int
+
+const (
+	// ResultWhenWritten runs them on the Executor: a send's once its
+	// message was written to the connection (or could not be), a close's
+	// once the close is started. A send's result is always delivered
+	// before a message read after the write began (docs/architecture.md).
+	ResultWhenWritten ResultTiming = iota
+	// ResultAtCall runs them before the call returns, on the calling
+	// goroutine, as uni-app H5 does around the browser's synchronous
+	// WebSocket.send and close: a send succeeds once its message is in the
+	// send queue, and a later failure to write it is not reported.
+	ResultAtCall
+)
+
+// String names the behaviour as the profile table does.
+func (r ResultTiming) String() string {
+	switch r {
+	case ResultWhenWritten:
+		return "later: send once written"
+	case ResultAtCall:
+		return "before the call returns: send once queued"
+	}
+	return "ResultTiming(" + strconv.Itoa(int(r)) + ")"
+}
+
+// CloseTexts says which browser's words a refused close code or reason is
+// reported in, after "closeSocket:fail ".
+type CloseTexts int
+
+const (
+	// CloseTextsClassic is the wording of earlier Chromium releases, which
+	// unisocket used before the measurement: "The code must be either
+	// 1000, or between 3000 and 4999. 1001 is neither." and "The message
+	// must not be greater than 123 bytes."
+	CloseTextsClassic CloseTexts = iota
+	// CloseTextsChromium156 is Chromium 156's wording, measured by the
+	// fidelity harness: "The close code must be either 1000, or between
+	// 3000 and 4999. 1001 is neither." and "The close reason must not be
+	// greater than 123 UTF-8 bytes."
+	CloseTextsChromium156
+)
+
+// String names the wording as the profile table does.
+func (c CloseTexts) String() string {
+	switch c {
+	case CloseTextsClassic:
+		return "classic"
+	case CloseTextsChromium156:
+		return "Chromium 156"
+	}
+	return "CloseTexts(" + strconv.Itoa(int(c)) + ")"
+}
+
+// ListenerCheck says when a SocketTask.on* argument that is not a
+// function is refused.
+type ListenerCheck int
+
+const (
+	// CheckWhenAdded throws uni-app Vue 3's checkCallback error from the
+	// on* call itself.
+	CheckWhenAdded ListenerCheck = iota
+	// CheckWhenFired accepts it, as uni-h5's SocketTask.on* do, and
+	// reports the TypeError of calling it when the event fires.
+	CheckWhenFired
+)
+
+// String names the behaviour as the profile table does.
+func (c ListenerCheck) String() string {
+	switch c {
+	case CheckWhenAdded:
+		return "throws when added"
+	case CheckWhenFired:
+		return "accepted; fails when fired"
+	}
+	return "ListenerCheck(" + strconv.Itoa(int(c)) + ")"
+}
+
 // DomainMatch says how a URL's host is matched against the domain
 // whitelist.
 type DomainMatch int
@@ -184,11 +291,29 @@ type Profile struct {
 	CloseBeforeOpen CloseBeforeOpen
 	// HandshakeFailure is which events a failed handshake produces.
 	HandshakeFailure HandshakeFailure
+	// Drop is which events an open connection that ends without a close
+	// frame produces.
+	Drop DropEvents
 	// ListenerOrder orders task listeners against global listeners.
 	ListenerOrder ListenerOrder
+	// Results is when the callbacks of send and close run.
+	Results ResultTiming
+	// CloseTexts is the wording of a refused close code or reason.
+	CloseTexts CloseTexts
 	// GlobalAPI says whether the global onSocket*/sendSocketMessage/
 	// closeSocket functions exist.
 	GlobalAPI bool
+	// WXIsUni makes the JavaScript global wx the uni object itself, as a
+	// uni-app H5 build registers it (window.wx = uni): wx.connectSocket
+	// then has uni's Promise form. Otherwise wx is its own object, whose
+	// connectSocket always returns the task (WeChat's rule).
+	WXIsUni bool
+	// TaskListenerCheck is when a task listener that is not a function
+	// is refused.
+	TaskListenerCheck ListenerCheck
+	// SendErrCode puts uni-h5's errCode into SocketTask.send's fail
+	// result: 10002 when the socket is not open.
+	SendErrCode bool
 
 	// Sources cites, for a rule (keyed by its Rule.Name), the reference
 	// tags its value rests on, e.g. "W1, W2". PROFILES.md prints them.

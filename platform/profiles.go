@@ -24,13 +24,22 @@ var standard = Profile{
 	ErrorMessage:     true,
 	CloseBeforeOpen:  AbortHandshake,
 	HandshakeFailure: ErrorThenClose,
-	ListenerOrder:    TaskFirst,
-	GlobalAPI:        true,
+	// A dropped connection gives close 1006 alone in Chromium 156 and in
+	// Node's ws [M1].
+	Drop:          DropCloseOnly,
+	ListenerOrder: TaskFirst,
+	// Native code can say whether a message was written; design 11 orders
+	// the result before any reply.
+	Results:    ResultWhenWritten,
+	CloseTexts: CloseTextsChromium156,
+	GlobalAPI:  true,
 	Sources: map[string]string{
 		"SecureOnly": "design 2", "CheckDomain": "design 2", "MaxSockets": "design 2",
 		"Header": "design 2", "Method": "design 2", "Protocols": "R1", "Referer": "design 2",
 		"Timeout": "design 9", "OpenHeader": "design 2", "ErrorMessage": "design 2",
-		"CloseBeforeOpen": "design 2, R1", "HandshakeFailure": "R1", "ListenerOrder": "design 4",
+		"WXIsUni": "design 7", "TaskListenerCheck": "S4", "SendErrCode": "design 2",
+		"CloseBeforeOpen": "design 2, R1", "HandshakeFailure": "R1", "Drop": "design 2, M1",
+		"ListenerOrder": "design 4", "Results": "design 11", "CloseTexts": "design 2, M1",
 		"GlobalAPI": "S1",
 	},
 }
@@ -52,14 +61,29 @@ var h5 = Profile{
 	ErrorMessage:     false,
 	CloseBeforeOpen:  AbortHandshake,
 	HandshakeFailure: ErrorThenClose,
-	ListenerOrder:    TaskFirst,
-	GlobalAPI:        true,
+	// Chromium 156 fires close 1006 alone for a drop, so uni-h5's global
+	// onSocketClose runs [M1].
+	Drop:          DropCloseOnly,
+	ListenerOrder: TaskFirst,
+	// uni-h5 calls the callbacks of send and close right after the
+	// browser's synchronous send() and close() [S1, M1].
+	Results:    ResultAtCall,
+	CloseTexts: CloseTextsChromium156,
+	GlobalAPI:  true,
+	// An H5 build registers window.wx = uni [M1].
+	WXIsUni: true,
+	// uni-h5's SocketTask.on* store the argument unchecked [S1, M1].
+	TaskListenerCheck: CheckWhenFired,
+	// uni-h5 passes errCode 10002 to send's fail; it calls fail a second
+	// time with 602001, which design 5 does not copy [S1, M1].
+	SendErrCode: true,
 	Sources: map[string]string{
 		"SecureOnly": "S1", "CheckDomain": "S1", "MaxSockets": "S1",
+		"WXIsUni": "M1", "TaskListenerCheck": "S1, M1", "SendErrCode": "S1, M1, design 5",
 		"Header": "S1, S11", "Method": "S1, S11", "Protocols": "S1", "Referer": "S1",
 		"Timeout": "N5, design 9", "OpenHeader": "S1, S11", "ErrorMessage": "S1, S11",
-		"CloseBeforeOpen": "S1, R1", "HandshakeFailure": "S1, R1", "ListenerOrder": "S1",
-		"GlobalAPI": "S1",
+		"CloseBeforeOpen": "S1, R1", "HandshakeFailure": "S1, R1", "Drop": "M1",
+		"ListenerOrder": "S1", "Results": "S1, M1", "CloseTexts": "M1", "GlobalAPI": "S1",
 	},
 }
 
@@ -88,6 +112,7 @@ var app = Profile{
 		"Timeout": "N5", "OpenHeader": "S7, S12", "ErrorMessage": "S7, I3",
 		"CloseBeforeOpen": "decision (S7 unspecified)", "HandshakeFailure": "I2",
 		"ListenerOrder": "S7", "GlobalAPI": "S7",
+		"Drop": "decision (S7 silent)", "Results": "design 11", "CloseTexts": "R1",
 	},
 }
 
@@ -122,6 +147,7 @@ var mpWeixin = Profile{
 		"Header": "N5", "Method": "D1, S8", "Protocols": "N5", "Referer": "W2, D1",
 		"Timeout": "W1, W2, N5", "OpenHeader": "N5", "ErrorMessage": "N5",
 		"CloseBeforeOpen": "N5, I6", "HandshakeFailure": "I2", "ListenerOrder": "design 4",
+		"Drop": "decision (no source)", "Results": "design 11", "CloseTexts": "R1",
 		"GlobalAPI": "N5",
 	},
 }
@@ -155,6 +181,7 @@ var mpQQ = Profile{
 		"Header": "D1", "Method": "D1", "Protocols": "D1", "Referer": "D1",
 		"Timeout": "N5 (WeChat-only)", "OpenHeader": "decision (as N5)", "ErrorMessage": "decision (as N5)",
 		"CloseBeforeOpen": "design 3", "HandshakeFailure": "I2", "ListenerOrder": "design 4",
+		"Drop": "decision (no source)", "Results": "design 11", "CloseTexts": "R1",
 		"GlobalAPI": "S15",
 	},
 }
@@ -191,6 +218,7 @@ var mpAlipay = Profile{
 		"Header": "A1", "Method": "S9", "Protocols": "A1", "Referer": "A1",
 		"Timeout": "A2", "OpenHeader": "N6", "ErrorMessage": "decision (N6 errorMessage)",
 		"CloseBeforeOpen": "design 3", "HandshakeFailure": "design 3, I2", "ListenerOrder": "design 4",
+		"Drop": "decision (no source)", "Results": "design 11", "CloseTexts": "R1",
 		"GlobalAPI": "N6",
 	},
 }
@@ -221,6 +249,7 @@ var mpBaidu = Profile{
 		"Header": "B1", "Method": "S9", "Protocols": "decision (as N5)", "Referer": "B1",
 		"Timeout": "B1", "OpenHeader": "decision (as N5)", "ErrorMessage": "decision (as N5)",
 		"CloseBeforeOpen": "design 3", "HandshakeFailure": "design 3, I2", "ListenerOrder": "design 4",
+		"Drop": "decision (no source)", "Results": "design 11", "CloseTexts": "R1",
 		"GlobalAPI": "B1",
 	},
 }
@@ -254,6 +283,7 @@ var mpToutiao = Profile{
 		"Header": "N7", "Method": "S9", "Protocols": "N7", "Referer": "D1",
 		"Timeout": "N7", "OpenHeader": "N7", "ErrorMessage": "N7",
 		"CloseBeforeOpen": "design 3", "HandshakeFailure": "design 3, I2", "ListenerOrder": "design 4",
+		"Drop": "decision (no source)", "Results": "design 11", "CloseTexts": "R1",
 		"GlobalAPI": "D1, N7",
 	},
 }

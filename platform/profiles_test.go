@@ -145,7 +145,7 @@ func TestProfileQuotaCause(t *testing.T) {
 }
 
 func TestProfileEnumStrings(t *testing.T) {
-	for _, s := range []string{CloseBeforeOpen(9).String(), HandshakeFailure(9).String(), ListenerOrder(9).String(), DomainMatch(9).String()} {
+	for _, s := range []string{CloseBeforeOpen(9).String(), HandshakeFailure(9).String(), ListenerOrder(9).String(), DomainMatch(9).String(), DropEvents(9).String(), ResultTiming(9).String(), CloseTexts(9).String(), ListenerCheck(9).String()} {
 		if !strings.HasSuffix(s, "(9)") {
 			t.Errorf("unknown value renders as %q", s)
 		}

@@ -57,8 +57,14 @@ func Rules() []Rule {
 		{"ErrorMessage", "onError carries errMsg", func(p Profile) string { return payload(p.ErrorMessage, "{errMsg}") }},
 		{"CloseBeforeOpen", "close while connecting", func(p Profile) string { return p.CloseBeforeOpen.String() }},
 		{"HandshakeFailure", "events of a failed handshake", func(p Profile) string { return p.HandshakeFailure.String() }},
+		{"Drop", "events of an open connection ended without a close frame", func(p Profile) string { return p.Drop.String() }},
 		{"ListenerOrder", "task listeners against global ones", func(p Profile) string { return p.ListenerOrder.String() }},
+		{"Results", "when send and close results run", func(p Profile) string { return p.Results.String() }},
+		{"CloseTexts", "wording of a refused close code or reason", func(p Profile) string { return p.CloseTexts.String() }},
 		{"GlobalAPI", "uni.onSocket*, sendSocketMessage and closeSocket exist", func(p Profile) string { return yesNo(p.GlobalAPI) }},
+		{"WXIsUni", "JavaScript's wx is uni (Promise form included)", func(p Profile) string { return yesNo(p.WXIsUni) }},
+		{"TaskListenerCheck", "a task.on* argument that is not a function", func(p Profile) string { return p.TaskListenerCheck.String() }},
+		{"SendErrCode", "task.send's fail carries errCode (10002: not open)", func(p Profile) string { return yesNo(p.SendErrCode) }},
 	}
 }
 

@@ -140,9 +140,13 @@ type Config struct {
 //     readyState moves as its events are delivered there: OPEN just before
 //     the open listeners run, CLOSED just before the error or close ones
 //     (and CLOSING at once when Close is called), as a browser moves it.
+//     A send's result comes before any event read after its write began
+//     (docs/architecture.md, result order).
 //   - ConnectSocket's Success, Fail and Complete run on the caller's
 //     goroutine before it returns. Called from a listener or inside Run,
-//     they are part of that turn.
+//     they are part of that turn. On a profile with
+//     platform.ResultAtCall (h5) so do the results of Send, Close,
+//     SendSocketMessage and CloseSocket, as uni-h5 runs them.
 //   - Run runs a function as one turn on the Executor and waits for it.
 //   - Each socket has a goroutine reading it, and one writing it while
 //     frames are queued; neither ever waits for a callback.

@@ -32,14 +32,30 @@ func (o *CloseSocketOptions) callbacks() Callbacks {
 // (code 0 is not special here: pass 1000). The error's text is the cause
 // that follows "closeSocket:fail ": the DOMException a browser throws,
 // which uni-app H5 reports as it is.
+//
+// The texts are the classic ones (platform.CloseTextsClassic); see
+// ValidateCloseTexts for a profile's.
 func ValidateClose(code int, reason string) error {
+	return ValidateCloseTexts(code, reason, platform.CloseTextsClassic)
+}
+
+// ValidateCloseTexts is ValidateClose in the words of the browser texts
+// names (a profile's CloseTexts).
+func ValidateCloseTexts(code int, reason string, texts platform.CloseTexts) error {
+	chromium156 := texts == platform.CloseTextsChromium156
 	if code != 1000 && (code < 3000 || code > 4999) {
+		if chromium156 {
+			return fmt.Errorf("InvalidAccessError: Failed to execute 'close' on 'WebSocket': The close code must be either 1000, or between 3000 and 4999. %d is neither.", code)
+		}
 		return fmt.Errorf("InvalidAccessError: Failed to execute 'close' on 'WebSocket': The code must be either 1000, or between 3000 and 4999. %d is neither.", code)
 	}
 	if !utf8.ValidString(reason) {
 		return fmt.Errorf("SyntaxError: Failed to execute 'close' on 'WebSocket': The message must be valid UTF-8.")
 	}
 	if len(reason) > MaxCloseReasonBytes {
+		if chromium156 {
+			return fmt.Errorf("SyntaxError: Failed to execute 'close' on 'WebSocket': The close reason must not be greater than %d UTF-8 bytes.", MaxCloseReasonBytes)
+		}
 		return fmt.Errorf("SyntaxError: Failed to execute 'close' on 'WebSocket': The message must not be greater than %d bytes.", MaxCloseReasonBytes)
 	}
 	return nil
@@ -56,7 +72,9 @@ func ValidateClose(code int, reason string) error {
 // open. Closing a socket that is closing or closed succeeds and does
 // nothing, as in a browser.
 //
-// The result callbacks run on the App's Executor, before the close event.
+// The result callbacks run on the App's Executor, before the close event,
+// or before Close returns on a profile that reports results at call time
+// (platform.ResultAtCall).
 func (t *SocketTask) Close(opts CloseSocketOptions) {
 	a := t.app
 	cb := opts.callbacks()
@@ -64,7 +82,7 @@ func (t *SocketTask) Close(opts CloseSocketOptions) {
 	if code == 0 {
 		code = wire.CodeNormal
 	}
-	if err := ValidateClose(code, opts.Reason); err != nil {
+	if err := ValidateCloseTexts(code, opts.Reason, a.profile.CloseTexts); err != nil {
 		a.result(cb, failResult(apiCloseSocket, err.Error()))
 		return
 	}
@@ -77,13 +95,23 @@ func (t *SocketTask) Close(opts CloseSocketOptions) {
 			return
 		}
 		stop := t.abandon()
-		a.result(cb, okResult(apiCloseSocket))
 		t.mu.Unlock()
+		a.result(cb, okResult(apiCloseSocket))
 		stop()
 	case StateOpen:
-		a.result(cb, okResult(apiCloseSocket))
+		atCall := a.profile.Results == platform.ResultAtCall
+		if !atCall {
+			// Queued before the close frame, so the server's answer
+			// cannot overtake it.
+			a.result(cb, okResult(apiCloseSocket))
+		}
 		t.startClose(code, opts.Reason)
 		t.mu.Unlock()
+		if atCall {
+			// After close() started, as uni-h5 calls them: readyState
+			// reads CLOSING inside them.
+			a.result(cb, okResult(apiCloseSocket))
+		}
 	default:
 		t.mu.Unlock()
 		a.result(cb, okResult(apiCloseSocket))

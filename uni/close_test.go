@@ -12,8 +12,9 @@ import (
 
 func TestCloseValidation(t *testing.T) {
 	const (
-		badCode = "closeSocket:fail InvalidAccessError: Failed to execute 'close' on 'WebSocket': The code must be either 1000, or between 3000 and 4999. %d is neither."
-		tooLong = "closeSocket:fail SyntaxError: Failed to execute 'close' on 'WebSocket': The message must not be greater than 123 bytes."
+		// The default profile, standard, words them as Chromium 156 does.
+		badCode = "closeSocket:fail InvalidAccessError: Failed to execute 'close' on 'WebSocket': The close code must be either 1000, or between 3000 and 4999. %d is neither."
+		tooLong = "closeSocket:fail SyntaxError: Failed to execute 'close' on 'WebSocket': The close reason must not be greater than 123 UTF-8 bytes."
 		notUTF8 = "closeSocket:fail SyntaxError: Failed to execute 'close' on 'WebSocket': The message must be valid UTF-8."
 		ok      = "closeSocket:ok"
 		cjk41   = "关闭关闭关闭关闭关闭关闭关闭关闭关闭关闭关闭关闭关闭关闭关闭关闭关闭关闭关闭关闭关" // 41 × 3 = 123 bytes

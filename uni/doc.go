@@ -43,7 +43,8 @@
 // the App's Executor (Config.Executor; by default a goroutine that exists
 // only while callbacks are pending). A socket's readyState moves as its
 // events are delivered there, as a browser's does. ConnectSocket's result
-// callbacks run on the caller's goroutine before it returns. Code that
+// callbacks run on the caller's goroutine before it returns (on h5, so do
+// those of Send and Close: platform.ResultAtCall). Code that
 // connects and then adds listeners should do both inside App.Run or
 // inside a listener, the Go counterpart of one JavaScript turn. The App's
 // documentation says what runs where and what may block.

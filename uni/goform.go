@@ -140,7 +140,7 @@ func (t *SocketTask) Shutdown(ctx context.Context, code int, reason string) erro
 	if code == 0 {
 		code = 1000
 	}
-	if err := ValidateClose(code, reason); err != nil {
+	if err := ValidateCloseTexts(code, reason, t.app.profile.CloseTexts); err != nil {
 		return &Error{ErrMsg: failResult(apiCloseSocket, err.Error()).ErrMsg, Err: err}
 	}
 	// By the network's state, not the one callbacks see: a connection

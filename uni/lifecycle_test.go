@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/unisocket/unisocket/internal/testutil"
+	"github.com/unisocket/unisocket/platform"
 	"github.com/unisocket/unisocket/uni"
 )
 
@@ -121,13 +122,37 @@ func TestDroppedConnectionIs1006(t *testing.T) {
 	lines := rec.waitFor(t, "task.close")
 	waitIdle(t, app, task)
 	lines = rec.snapshot()
-	// open (task, global), the echo (task, global), then error and close.
-	if len(lines) != 7 {
-		t.Fatalf("want 7 events, got %q", lines)
+	// open (task, global), the echo (task, global), then close 1006 alone,
+	// as a browser reports a drop: the task is still the global target.
+	if len(lines) != 6 {
+		t.Fatalf("want 6 events, got %q", lines)
 	}
-	mustHavePrefix(t, lines[4], "task.error WebSocket connection lost")
-	mustHavePrefix(t, lines[5], "global.error WebSocket connection lost")
-	equalLines(t, lines[6:], []string{`task.close 1006 ""`})
+	equalLines(t, lines[4:], []string{`task.close 1006 ""`, `global.close 1006 ""`})
+}
+
+// TestDroppedConnectionErrorFirst pins the other drop rule: a profile with
+// platform.DropErrorThenClose reports error, then close.
+func TestDroppedConnectionErrorFirst(t *testing.T) {
+	p := newPeer(t)
+	prof := platform.Standard()
+	prof.Drop = platform.DropErrorThenClose
+	app := newApp(t, uni.Config{Profile: prof})
+	rec := newRecorder()
+	var task *uni.SocketTask
+	app.Run(func() {
+		rec.watchGlobal(app)
+		task = app.ConnectSocket(uni.ConnectSocketOptions{URL: p.url("drop=1")})
+		rec.watch("task", task)
+	})
+	rec.waitFor(t, "task.close")
+	waitIdle(t, app, task)
+	lines := rec.snapshot()
+	if len(lines) != 5 {
+		t.Fatalf("want 5 events, got %q", lines)
+	}
+	mustHavePrefix(t, lines[2], "task.error WebSocket connection lost")
+	mustHavePrefix(t, lines[3], "global.error WebSocket connection lost")
+	equalLines(t, lines[4:], []string{`task.close 1006 ""`})
 }
 
 func TestClientCloseReportsOurCode(t *testing.T) {

@@ -10,7 +10,14 @@ import (
 // byte for byte as uni-app (Vue 3) writes it.
 type GeneralCallbackResult struct {
 	ErrMsg string
+	// ErrCode is the number uni-h5 puts beside errMsg on some failures
+	// (ErrCodeNotOpen), on profiles with SendErrCode; 0 when there is none.
+	ErrCode int
 }
+
+// ErrCodeNotOpen is uni-h5's errCode for SocketTask.send on a socket that
+// is not open (uni-app x's "webSocket is not connected").
+const ErrCodeNotOpen = 10002
 
 // OK reports whether the result is a success ("<api>:ok").
 func (r GeneralCallbackResult) OK() bool { return strings.HasSuffix(r.ErrMsg, ":ok") }

@@ -6,6 +6,7 @@ import (
 	"net"
 
 	"github.com/unisocket/unisocket/internal/wire"
+	"github.com/unisocket/unisocket/platform"
 )
 
 // SendSocketMessageOptions are the options of SocketTask.Send and
@@ -27,8 +28,11 @@ func (o *SendSocketMessageOptions) callbacks() Callbacks {
 }
 
 // Send sends a message. It returns at once; the result callbacks run on the
-// App's Executor once the message was written, or failed to be. Messages
-// sent from one goroutine are written in the order given.
+// App's Executor once the message was written, or failed to be, and before
+// any message read after the write began. On a profile that reports
+// results at call time (platform.ResultAtCall, h5) they run before Send
+// returns, on the calling goroutine: success means the message is queued.
+// Messages sent from one goroutine are written in the order given.
 //
 // Sending before the socket opens fails with
 // "sendSocketMessage:fail SocketTask.readyState is not OPEN". Messages
@@ -52,12 +56,18 @@ func (t *SocketTask) send(cb Callbacks, data any, borrowed bool) {
 	t.mu.Lock()
 	if t.state != StateOpen {
 		t.mu.Unlock()
-		a.result(cb, failResult(apiSendSocketMessage, causeTaskNotOpen))
+		res := failResult(apiSendSocketMessage, causeTaskNotOpen)
+		if a.profile.SendErrCode {
+			res.ErrCode = ErrCodeNotOpen
+		}
+		a.result(cb, res)
 		return
 	}
 	conn := t.conn
 	op := writeOp{binary: binary, data: payload, text: text}
-	if cb.HasAny() {
+	atCall := a.profile.Results == platform.ResultAtCall
+	if cb.HasAny() && !atCall {
+		op.ordered = true
 		op.done = func(err error) {
 			if err != nil {
 				a.result(cb, failResult(apiSendSocketMessage, writeCause(err)))
@@ -70,8 +80,12 @@ func (t *SocketTask) send(cb Callbacks, data any, borrowed bool) {
 	// in between the state check and the queue.
 	err = t.enqueue(conn, op)
 	t.mu.Unlock()
-	if err != nil {
+	switch {
+	case err != nil:
 		a.result(cb, failResult(apiSendSocketMessage, err.Error()))
+	case atCall:
+		// In the queue is sent, as for a browser's WebSocket.send.
+		a.result(cb, okResult(apiSendSocketMessage))
 	}
 }
 
@@ -106,10 +120,15 @@ func encodeData(data any, copyBytes bool) (binary bool, p []byte, s string, err 
 	}
 }
 
-// result delivers a call's outcome on the Executor, after every event
-// already queued.
+// result delivers the outcome of a send or close: on the Executor, after
+// every event already queued, or at once on the calling goroutine where
+// the profile reports results at call time. The caller holds no lock.
 func (a *App) result(cb Callbacks, res GeneralCallbackResult) {
 	if !cb.HasAny() {
+		return
+	}
+	if a.profile.Results == platform.ResultAtCall {
+		a.callResult(cb, res)
 		return
 	}
 	a.exec.Execute(func() { a.callResult(cb, res) })

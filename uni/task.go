@@ -60,6 +60,7 @@ type SocketTask struct {
 	done              chan struct{} // closed when the connection is over and its goroutines are ending
 
 	writes   writeQueue
+	order    resultOrder           // send results ahead of later events (order.go)
 	inbox    atomic.Pointer[inbox] // non-nil once messages are kept for Receive
 	rx       *backlog              // received messages not consumed yet
 	stopRead chan struct{}         // closed by Close and Abort: stop delivering messages
@@ -270,6 +271,14 @@ func (t *SocketTask) readLoop(conn *wire.Conn) {
 			aborted, early := t.aborted, t.early
 			t.mu.Unlock()
 			errMsg := ""
+			var dropped *wire.DroppedError
+			withError := !ce.Clean
+			if withError && !aborted && !early && errors.As(ce.Err, &dropped) && a.profile.Drop == platform.DropCloseOnly {
+				// A browser fires close 1006 alone when the connection
+				// drops; only a failed connection (a protocol error, a
+				// message over the limit) fires error first.
+				withError = false
+			}
 			switch {
 			case !ce.Clean && early:
 				// Closed while the callbacks saw it connecting: for them
@@ -280,7 +289,7 @@ func (t *SocketTask) readLoop(conn *wire.Conn) {
 			case !ce.Clean:
 				errMsg = lostMessage(ce.Err)
 			}
-			t.finish(errMsg, &OnCloseResult{Code: ce.Code, Reason: ce.Reason}, !ce.Clean)
+			t.finish(errMsg, &OnCloseResult{Code: ce.Code, Reason: ce.Reason}, withError)
 			return
 		}
 		var data any
@@ -311,10 +320,10 @@ func (t *SocketTask) readLoop(conn *wire.Conn) {
 		// skips the Executor, which is most of the Go form's speed.
 		if in == nil || t.nMessageListeners.Load() > 0 || a.nGlobalMessage.Load() > 0 {
 			t.rx.add(c)
-			a.exec.Execute(func() {
+			t.order.event(func() {
 				deliver(t, messageEvent, res, false)
 				t.rx.consumed(c)
-			})
+			}, a.exec)
 		}
 		t.rx.wait(a.receiveBacklog, t.stopRead)
 	}
@@ -338,10 +347,10 @@ func (t *SocketTask) finish(errMsg string, closeRes *OnCloseResult, withError bo
 		if a.profile.ErrorMessage {
 			res.ErrMsg = errMsg
 		}
-		a.exec.Execute(func() { deliver(t, errorEvent, res, !closeToo) })
+		t.order.event(func() { deliver(t, errorEvent, res, !closeToo) }, a.exec)
 	}
 	if closeToo {
-		a.exec.Execute(func() { deliver(t, closeEvent, *closeRes, true) })
+		t.order.event(func() { deliver(t, closeEvent, *closeRes, true) }, a.exec)
 	}
 	t.writes.fail(wire.ErrNotConnected)
 	a.mu.Lock()

@@ -15,6 +15,9 @@ type writeOp struct {
 	text   string // a text message's payload
 	close  *wire.CloseFrame
 	done   func(error) // nil when nobody waits for the outcome
+	// ordered marks a write whose done queues its result on the Executor:
+	// events read while it is written wait for that result (order.go).
+	ordered bool
 }
 
 // writeQueue keeps a task's outgoing frames in the order they were given.
@@ -166,11 +169,18 @@ func (t *SocketTask) drainWrites(conn *wire.Conn) {
 		q.ops[q.head] = writeOp{}
 		q.head++
 		q.mu.Unlock()
+		if op.ordered {
+			t.order.begin()
+		}
 		err := exec(conn, op)
 		q.mu.Lock()
 		q.written(op)
 		q.mu.Unlock()
-		op.finish(err)
+		if op.ordered {
+			t.order.end(func() { op.finish(err) }, t.app.exec)
+		} else {
+			op.finish(err)
+		}
 	}
 }
 

@@ -86,6 +86,14 @@ func (s *connectSession) receive() {
 	s.mu.Lock()
 	res, failed, errMsg, weClosed := s.closeRes, s.errorEvent, s.errMsg, s.weClosed
 	s.mu.Unlock()
+	if ce != nil && ce.Err != nil && !failed {
+		// A drop gives close 1006 with no error event on profiles that
+		// follow the browser; it is still a failure to show.
+		failed = true
+		s.mu.Lock()
+		s.errorEvent = true
+		s.mu.Unlock()
+	}
 	if failed {
 		// Profiles whose error payload is empty (h5, app) still get a cause.
 		if errMsg == "" && ce != nil && ce.Err != nil {

@@ -256,7 +256,7 @@ func TestConnectPipeConnectionLost(t *testing.T) {
 	if got := p.stdout.String(); got != "message 1\n" {
 		t.Errorf("stdout = %q", got)
 	}
-	if !regexp.MustCompile(`^unisocket connect: error: WebSocket connection lost: .*\n\* closed: code 1006\n$`).MatchString(p.stderr.String()) {
+	if !regexp.MustCompile(`^unisocket connect: error: the server closed the connection without a close frame\n\* closed: code 1006\n$`).MatchString(p.stderr.String()) {
 		t.Errorf("stderr = %q", p.stderr)
 	}
 }
