@@ -371,6 +371,13 @@ func classify(ctx context.Context, rawURL string, err error) *HandshakeError {
 		inner.URL = rawURL
 		return inner
 	}
+	// net/http wraps every failure in a *url.Error naming its own request
+	// ("Get \"http://…\": …"), which is not what the user asked for: the
+	// URL is already in the HandshakeError.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	he := &HandshakeError{URL: rawURL, Err: err}
 	var (
 		dnsErr   *net.DNSError

@@ -158,6 +158,9 @@ func TestHandshakeRefusedAndTLS(t *testing.T) {
 	if !errors.As(err, &he) || he.Kind != KindRefused {
 		t.Errorf("closed port: err = %v, want KindRefused", err)
 	}
+	if err != nil && strings.Contains(err.Error(), `Get "`) {
+		t.Errorf("closed port: %q names net/http's request; the user asked for a WebSocket", err)
+	}
 	srvTLS, _ := testTLS(t)
 	srv := newRawServer(t, srvTLS)
 	go func() { _, _ = srv.handshake("", nil) }()
