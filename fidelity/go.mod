@@ -5,8 +5,8 @@ go 1.26.8
 replace github.com/unisocket/unisocket => ../
 
 require (
-	github.com/chromedp/cdproto v0.159.0
-	github.com/chromedp/chromedp v0.23.0
+	github.com/chromedp/cdproto v0.160.1
+	github.com/chromedp/chromedp v0.23.1
 	github.com/unisocket/unisocket v0.0.0-00010101000000-000000000000
 	go.uber.org/goleak v1.3.0
 )
