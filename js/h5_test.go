@@ -35,14 +35,31 @@ task.onMessage(function () {
 		"close closeSocket:ok 2",
 		"close returned",
 	))
-	e.run(src, runOpts{}).ok(t, lines(
-		"global send returned",
-		"global send sendSocketMessage:fail WebSocket is not connected",
-		"send returned",
-		"send sendSocketMessage:ok",
-		"close returned",
-		"close closeSocket:ok 2",
-	))
+	// On standard a result is queued when the call is decided, so it may
+	// land after an event the network produced meanwhile (the handshake
+	// can finish before the script's first turn ends): only each call's
+	// own order is fixed — the call returns, then its result runs.
+	res := e.run(src, runOpts{})
+	if res.err != nil || res.stderr != "" {
+		t.Fatalf("Run: %v\nstdout:\n%s\nstderr:\n%s", res.err, res.stdout, res.stderr)
+	}
+	got := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
+	at := map[string]int{}
+	for i, l := range got {
+		at[l] = i + 1
+	}
+	for _, pair := range [][2]string{
+		{"global send returned", "global send sendSocketMessage:fail WebSocket is not connected"},
+		{"send returned", "send sendSocketMessage:ok"},
+		{"close returned", "close closeSocket:ok 2"},
+	} {
+		if at[pair[0]] == 0 || at[pair[1]] == 0 || at[pair[0]] > at[pair[1]] {
+			t.Fatalf("standard: want %q, then %q; stdout:\n%s", pair[0], pair[1], res.stdout)
+		}
+	}
+	if len(got) != 6 {
+		t.Fatalf("standard: %d lines, want 6:\n%s", len(got), res.stdout)
+	}
 }
 
 // On h5, wx is uni (an H5 build registers window.wx = uni), so
