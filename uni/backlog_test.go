@@ -34,9 +34,11 @@ func floodedTask(t *testing.T, app *uni.App, p *peer, release chan struct{}, got
 			}
 		})
 	})
-	// Wait until the reader has filled the backlog and stopped.
+	// Wait until the listener holds the first message (so the open event
+	// has been delivered: the task is OPEN for its callbacks) and the
+	// reader has filled the backlog and stopped.
 	deadline := time.After(safetyNet)
-	for uni.ReceiveBacklogOf(task) < floodBound {
+	for got.Load() == 0 || uni.ReceiveBacklogOf(task) < floodBound {
 		select {
 		case <-deadline:
 			t.Fatalf("backlog %d, never reached the bound %d", uni.ReceiveBacklogOf(task), floodBound)
