@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -257,6 +258,7 @@ func retained(tb testing.TB, kind endKind, n int) (growth int64) {
 		tb.Fatalf("%s (warm-up): %v", kind.name, err)
 	}
 	waitQuiet(tb, srv, app)
+	goroutines := runtime.NumGoroutine()
 	before := heapAfterGC()
 	b, isBench := tb.(*testing.B)
 	if isBench {
@@ -269,6 +271,17 @@ func retained(tb testing.TB, kind endKind, n int) (growth int64) {
 		b.StopTimer()
 	}
 	waitQuiet(tb, srv, app)
+	// Goroutines that end a connection after its last event (net/http's
+	// dial of a handshake that timed out, a writer returning) hold its
+	// memory until they return; on a busy machine they may still run.
+	deadline := time.After(safetyNet)
+	for runtime.NumGoroutine() > goroutines {
+		select {
+		case <-deadline:
+			tb.Fatalf("%s: %d goroutines after the connections ended, %d before", kind.name, runtime.NumGoroutine(), goroutines)
+		case <-time.After(time.Millisecond):
+		}
+	}
 	after := heapAfterGC()
 	if len(app.Sockets()) != 0 {
 		tb.Fatalf("%s: %d sockets still registered after every connection ended", kind.name, len(app.Sockets()))
