@@ -1,15 +1,15 @@
 // Package netem shapes network connections the way a phone's network
 // shapes them: added latency with jitter, limited bandwidth up and down,
-// packet loss, and no network at all. It works on any net.Conn and plugs
-// into uni.Config.DialContext (or any dial function) through
-// Network.DialContext or Network.Dialer, so each App, and so each VU of a
-// load run, can have its own network.
+// packet loss, and no network at all. It works on any net.Conn; an App
+// takes it as uni.Config.Network, and any dial function can be wrapped
+// with Network.Dialer, so each App, and so each VU of a load run, can
+// have its own network.
 //
 //	cond, err := netem.Preset("slow-3g")
 //	if err != nil { ... }
 //	n, err := netem.New(cond)
 //	if err != nil { ... }
-//	app := uni.NewApp(uni.Config{DialContext: n.DialContext})
+//	app := uni.NewApp(uni.Config{Network: n})
 //	...
 //	n.Set(netem.Conditions{Offline: true}) // cuts every connection of n
 //

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/unisocket/unisocket/internal/wire"
+	"github.com/unisocket/unisocket/netem"
 	"github.com/unisocket/unisocket/platform"
 )
 
@@ -66,6 +67,14 @@ type Config struct {
 	// DialContext opens TCP connections; nil means a net.Dialer. Tests and
 	// the CLI's --resolve use it to route a host name to a local address.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// Network shapes every connection of the App as a phone's network
+	// would: latency, jitter, bandwidth, loss, or offline (package netem;
+	// netem.Preset names slow-3g, fast-3g, 4g, wifi). It wraps DialContext,
+	// so a --resolve route and the TCP connection to a proxy are shaped
+	// too. Its conditions may change while sockets are open (Set); going
+	// offline cuts them. nil means no shaping.
+	Network *netem.Network
 
 	// MaxBufferedAmount bounds each socket's queue of messages given to
 	// Send (or Write) and not yet written, in bytes: once a message would
@@ -203,10 +212,14 @@ func NewApp(cfg Config) *App {
 	if a.errLog == nil {
 		a.errLog = log.Default()
 	}
+	dial := cfg.DialContext
+	if cfg.Network != nil {
+		dial = cfg.Network.Dialer(dial)
+	}
 	a.transport = wire.NewTransport(wire.TransportOptions{
 		TLSConfig:   cfg.TLSConfig,
 		Proxy:       cfg.Proxy,
-		DialContext: cfg.DialContext,
+		DialContext: dial,
 	})
 	return a
 }

@@ -126,7 +126,7 @@ func (f *uniFlags) build(getenv func(string) string, errLog io.Writer) (uni.Conf
 	if len(f.resolve) > 0 {
 		c.DialContext = f.resolve.dialer()
 	}
-	if c.DialContext, err = f.network.wrap(c.DialContext); err != nil {
+	if c.Network, err = f.network.network(); err != nil {
 		return c, nil, warnings, err
 	}
 	return c, proxy, warnings, nil

@@ -66,18 +66,18 @@ func (f *networkFlags) conditions() (c netem.Conditions, ok bool, err error) {
 	return c, ok, nil
 }
 
-// wrap returns dial (nil: a net.Dialer) with the asked network between
-// it and the App, or dial itself when no network was asked for.
-func (f *networkFlags) wrap(dial netem.DialFunc) (netem.DialFunc, error) {
+// network returns the shaped network the flags ask for, nil for none;
+// uni.Config.Network puts it between the App and its dial function.
+func (f *networkFlags) network() (*netem.Network, error) {
 	c, ok, err := f.conditions()
 	if err != nil || !ok {
-		return dial, err
+		return nil, err
 	}
 	n, err := netem.New(c)
 	if err != nil {
 		return nil, fmt.Errorf("--network: %w", err)
 	}
-	return n.Dialer(dial), nil
+	return n, nil
 }
 
 // durationValue is a duration flag of 0 or more whose error says what
