@@ -223,6 +223,13 @@ func (t *Test) Run(ctx context.Context) *Results {
 // flushEvery hands the VUs' samples to the store every period, so the
 // NDJSON output streams, until the returned function is called.
 func (t *Test) flushEvery(period time.Duration) (stop func()) {
+	return every(period, t.flushVUs)
+}
+
+// every calls fn every period on a goroutine of its own until the
+// returned function is called; that function returns once the goroutine
+// has ended, so fn never runs after it.
+func every(period time.Duration, fn func()) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -234,7 +241,7 @@ func (t *Test) flushEvery(period time.Duration) (stop func()) {
 			case <-done:
 				return
 			case <-tick.C:
-				t.flushVUs()
+				fn()
 			}
 		}
 	}()

@@ -125,24 +125,9 @@ func (tl *Timeline) Trends() []string {
 // function is called; call it after Run returned, so the last point
 // holds the test's totals.
 func (tl *Timeline) Follow(test *Test, period time.Duration) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(period)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				tl.Record(test.Progress())
-			}
-		}
-	}()
+	stopRecording := every(period, func() { tl.Record(test.Progress()) })
 	return func() {
-		close(done)
-		<-finished
+		stopRecording()
 		tl.Record(test.Progress())
 	}
 }
