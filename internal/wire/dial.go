@@ -118,6 +118,11 @@ var defaultTransport = sync.OnceValue(func() *Transport { return NewTransport(Tr
 func (t *Transport) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	ctx, stop := boundByHandshake(ctx)
 	defer stop()
+	return t.dialBounded(ctx, network, addr)
+}
+
+// dialBounded is dialContext on a context boundByHandshake already bounds.
+func (t *Transport) dialBounded(ctx context.Context, network, addr string) (net.Conn, error) {
 	c, err := t.dial(ctx, network, addr)
 	if err != nil {
 		return nil, err
@@ -151,7 +156,7 @@ func boundByHandshake(ctx context.Context) (context.Context, context.CancelFunc)
 func (t *Transport) dialTLSContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	ctx, stop := boundByHandshake(ctx)
 	defer stop()
-	c, err := t.dialContext(ctx, network, addr)
+	c, err := t.dialBounded(ctx, network, addr)
 	if err != nil {
 		return nil, err
 	}
