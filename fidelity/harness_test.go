@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"go.uber.org/goleak"
 
+	"github.com/unisocket/unisocket/internal/testutil/chromium"
 	"github.com/unisocket/unisocket/server"
 )
 
@@ -151,17 +152,7 @@ func setup(t *testing.T) *world {
 	)
 
 	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
-		chromedp.ExecPath(*chrome),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(filepath.Join(dir, "chromium")),
-	)
+		chromium.Options(*chrome, filepath.Join(dir, "chromium"))...)
 	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	browser, browserCancel := chromedp.NewContext(allocCtx)
 	// Start the browser now. The first call's context must be the

@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/unisocket/unisocket/internal/testutil/chromium"
 	"github.com/unisocket/unisocket/load"
 )
 
@@ -76,18 +77,7 @@ func TestReportInChromium(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), safetyNet)
 	defer cancel()
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromiumPath()),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1600),
-	)
+		append(chromium.Options(chromiumPath(), t.TempDir()), chromedp.WindowSize(1280, 1600))...)
 	defer cancelAlloc()
 	var (
 		mu       sync.Mutex
